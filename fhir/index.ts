@@ -1,0 +1,55 @@
+// The one entry point of the FHIR engine. It knows nothing of HTTP frameworks: callers hand it
+// FhirRequests (fhir/rest/types.ts) and get FhirResponses back.
+import { migrate } from './storage/migrate.ts';
+import { openPglite } from './storage/pglite.ts';
+import { openPostgres } from './storage/postgres.ts';
+import { PgRepository } from './storage/pg-repository.ts';
+import { validateResource } from './validation/validate.ts';
+import { createIndexRowExtractor } from './search/index-values.ts';
+import { createSearcher } from './search/execute.ts';
+import { defaultRegistry } from './definitions/search-parameters.ts';
+import { structureDefinitions } from './definitions/structure.ts';
+import { route } from './rest/router.ts';
+import type { Database } from './storage/db.ts';
+import type { Repository } from './storage/repository.ts';
+import type { FhirRequest, FhirResponse } from './rest/types.ts';
+
+export { FhirError, operationOutcome, isFhirError, errorCatalogue, type ErrorCode, type OperationOutcome, type OutcomeIssue } from './outcome.ts';
+export type { FhirRequest, FhirResponse } from './rest/types.ts';
+export type { Repository } from './storage/repository.ts';
+export type { Database, Queryable } from './storage/db.ts';
+export type { Resource } from './types.ts';
+
+export interface FhirEngineOptions {
+  db: Database;
+  /** IANA zone for dates written without an offset (search index). */
+  timezone: string;
+}
+
+export interface FhirEngine {
+  readonly db: Database;
+  readonly repo: Repository;
+  handle(req: FhirRequest, baseUrl: string): Promise<FhirResponse>;
+}
+
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+}
+
+export async function createFhirEngine(options: FhirEngineOptions): Promise<FhirEngine> {
+  await migrate(options.db);
+  // Load the definitions now rather than on the first request.
+  structureDefinitions();
+  const registry = defaultRegistry();
+  const repo = new PgRepository({
+    db: options.db,
+    validate: (resource) => validateResource(resource),
+    index: createIndexRowExtractor(registry, { timeZone: options.timezone }),
+    searcher: createSearcher(registry, options.timezone),
+  });
+  return {
+    db: options.db,
+    repo,
+    handle: (req, baseUrl) => route(req, { repo, baseUrl }),
+  };
+}

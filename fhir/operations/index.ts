@@ -1,0 +1,5 @@
+// Every $operation the engine implements.
+import { validateOperation } from './validate.ts';
+import type { Operation } from './operation.ts';
+
+export const operations: Operation[] = [validateOperation];

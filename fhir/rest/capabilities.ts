@@ -1,0 +1,57 @@
+// GET [base]/metadata — a CapabilityStatement generated from what the router, the search registry and
+// the operation table really implement (http://hl7.org/fhir/R4/capabilitystatement.html), so it cannot drift.
+import { resourceTypes } from '../definitions/structure.ts';
+import { searchParametersFor } from '../definitions/search-parameters.ts';
+import { operations } from '../operations/index.ts';
+import { typeInteractions, systemInteractions } from './router.ts';
+import { supportedSearchTypes } from './search-type.ts';
+import type { Handler } from './types.ts';
+
+export const softwareName = 'Open HIS';
+export const softwareVersion = '0.1.0';
+
+let cached: { json: string; base: string } | undefined;
+
+function build(baseUrl: string) {
+  const typeOps = operations.filter((o) => o.definition.type || o.definition.instance);
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    publisher: 'Open HIS',
+    kind: 'instance',
+    software: { name: softwareName, version: softwareVersion },
+    implementation: { description: 'Open HIS FHIR R4 server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json'],
+    rest: [{
+      mode: 'server',
+      resource: resourceTypes().map((type) => ({
+        type,
+        profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+        interaction: Object.keys(typeInteractions).map((code) => ({ code })),
+        versioning: 'versioned-update',
+        readHistory: true,
+        updateCreate: true,
+        conditionalCreate: true,
+        conditionalRead: 'full-support',
+        conditionalUpdate: true,
+        conditionalDelete: 'single',
+        referencePolicy: ['literal', 'local'],
+        searchParam: searchParametersFor(type)
+          .filter((p) => supportedSearchTypes.has(p.type))
+          .map((p) => ({ name: p.code, ...(p.url ? { definition: p.url } : {}), type: p.type })),
+        operation: typeOps.filter((o) => !o.appliesTo || o.appliesTo(type))
+          .map((o) => ({ name: o.definition.code, definition: o.definition.url })),
+      })),
+      interaction: systemInteractions.map((code) => ({ code })),
+      operation: operations.filter((o) => o.definition.system).map((o) => ({ name: o.definition.code, definition: o.definition.url })),
+    }],
+  };
+}
+
+export const capabilities: Handler = async (_req, ctx) => {
+  if (!cached || cached.base !== ctx.baseUrl) cached = { json: JSON.stringify(build(ctx.baseUrl)), base: ctx.baseUrl };
+  return { status: 200, headers: {}, json: cached.json };
+};

@@ -1,0 +1,20 @@
+// read — http://hl7.org/fhir/R4/http.html#read, with conditional read
+// (If-None-Match / If-Modified-Since → 304, http://hl7.org/fhir/R4/http.html#cread).
+import { etag, versionHeaders } from './headers.ts';
+import type { Handler } from './types.ts';
+
+export const read: Handler = async (req, ctx, route) => {
+  const version = await ctx.repo.read(route.resourceType!, route.id!);
+  const headers = versionHeaders(version, ctx);
+  if (req.headers.ifNoneMatch && req.headers.ifNoneMatch.split(',').some((t) => t.trim() === etag(version.versionId) || t.trim() === `"${version.versionId}"`)) {
+    return { status: 304, headers };
+  }
+  if (req.headers.ifModifiedSince) {
+    const since = Date.parse(req.headers.ifModifiedSince);
+    // HTTP dates have whole seconds: compare at that precision.
+    if (!Number.isNaN(since) && Math.floor(Date.parse(version.lastUpdated) / 1000) * 1000 <= since) {
+      return { status: 304, headers };
+    }
+  }
+  return { status: 200, headers, json: version.json };
+};

@@ -1,0 +1,38 @@
+// `npm start`: configuration → server → demo data on an empty database → listen; SIGTERM/SIGINT
+// drain requests in flight and close the database.
+import { loadConfig } from './config.ts';
+import { createServer } from './server.ts';
+import { seedDemoIfEmpty } from './seed/load.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createServer(config);
+  const log = app.server.logger;
+  if (config.seedDemo) {
+    const seeded = await seedDemoIfEmpty(app.engine, config);
+    if (seeded) log.info({ resources: seeded }, 'Loaded the demo hospital into the empty database');
+  }
+  await app.server.start();
+  log.info({ url: app.server.info.uri, database: app.db.kind }, `Open HIS listening on ${app.server.info.uri}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'Shutting down: draining requests');
+    try {
+      await app.stop();
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, 'Shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  console.error(`Open HIS failed to start: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,105 @@
+// HTTP ↔ FHIR engine under /fhir: content negotiation (http://hl7.org/fhir/R4/http.html#mime-type),
+// body parsing with OperationOutcome errors, and writing the engine's answer.
+import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
+import { FhirError, type FhirEngine, type FhirRequest } from '../../fhir/index.ts';
+import type { FhirMethod } from '../../fhir/rest/types.ts';
+
+export interface FhirPluginOptions {
+  engine: FhirEngine;
+  maxBodyBytes: number;
+  /** Fixed public base URL; otherwise derived from the request's Host. */
+  publicUrl?: string;
+}
+
+const jsonTypes = new Set(['application/fhir+json', 'application/json', 'application/json+fhir', 'text/json']);
+const xmlTypes = new Set(['application/fhir+xml', 'application/xml', 'text/xml', 'application/xml+fhir']);
+
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The answer format: JSON only. `_format` wins over Accept (http://hl7.org/fhir/R4/http.html#mime-type). */
+function checkAcceptable(request: Request): string {
+  const format = request.query._format as string | string[] | undefined;
+  if (format !== undefined) {
+    const f = (Array.isArray(format) ? format[0] : format).toLowerCase();
+    if (['json', 'application/json', 'application/fhir+json', 'application/json+fhir'].includes(f)) {
+      return f === 'application/json' ? 'application/json' : 'application/fhir+json';
+    }
+    throw new FhirError('not-acceptable', `_format=${f} is not supported; this server speaks JSON`);
+  }
+  const accept = request.headers.accept as string | undefined;
+  if (!accept) return 'application/fhir+json';
+  const ranges = accept.split(',').map((r) => mediaType(r));
+  if (ranges.some((r) => r === '*/*' || r === 'application/*' || r === 'application/fhir+json' || r === 'application/json+fhir')) return 'application/fhir+json';
+  if (ranges.includes('application/json') || ranges.includes('text/json')) return 'application/json';
+  if (ranges.some((r) => xmlTypes.has(r)) || ranges.length > 0) {
+    throw new FhirError('not-acceptable', `Cannot answer in ${accept}; this server speaks application/fhir+json`);
+  }
+  return 'application/fhir+json';
+}
+
+function parseBody(request: Request, method: FhirMethod): { body?: unknown; query?: URLSearchParams } {
+  const payload = request.payload as Buffer | null | undefined;
+  if (!payload || payload.length === 0) return {};
+  const type = mediaType(request.headers['content-type'] as string | undefined);
+  if (method === 'POST' && type === 'application/x-www-form-urlencoded') {
+    return { query: new URLSearchParams(payload.toString('utf8')) };
+  }
+  if (xmlTypes.has(type)) throw new FhirError('unsupported-media-type', 'FHIR XML is not supported; send application/fhir+json');
+  const allowed = method === 'PATCH' ? jsonTypes.has(type) || type === 'application/json-patch+json' : jsonTypes.has(type);
+  if (type && !allowed) {
+    throw new FhirError('unsupported-media-type', `Content-Type ${type} is not accepted; send application/fhir+json`);
+  }
+  try {
+    return { body: JSON.parse(payload.toString('utf8')) };
+  } catch (err) {
+    throw new FhirError('malformed-json', `The request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function toFhirRequest(request: Request): FhirRequest {
+  const method = request.method.toUpperCase() as FhirMethod;
+  const url = request.url;
+  const query = new URLSearchParams(url.search);
+  const parsed = parseBody(request, method);
+  if (parsed.query) for (const [k, v] of parsed.query) query.append(k, v);
+  const header = (name: string): string | undefined => {
+    const v = request.headers[name] as string | string[] | undefined;
+    return Array.isArray(v) ? v.join(',') : v;
+  };
+  return {
+    method,
+    path: String(request.params.path ?? ''),
+    query,
+    headers: {
+      ifMatch: header('if-match'), ifNoneMatch: header('if-none-match'), ifModifiedSince: header('if-modified-since'),
+      ifNoneExist: header('if-none-exist'), prefer: header('prefer'), contentType: header('content-type'),
+    },
+    body: parsed.body,
+  };
+}
+
+export const fhirPlugin: Plugin<FhirPluginOptions> = {
+  name: 'open-his-fhir',
+  register(server, options) {
+    const handler = async (request: Request, h: ResponseToolkit) => {
+      const contentType = checkAcceptable(request);
+      const baseUrl = options.publicUrl ? `${options.publicUrl}/fhir` : `${request.server.info.protocol}://${request.info.host}/fhir`;
+      const result = await options.engine.handle(toFhirRequest(request), baseUrl);
+      const pretty = request.query._pretty === 'true';
+      let text: string | undefined = result.json ?? (result.body === undefined ? undefined : JSON.stringify(result.body));
+      if (text !== undefined && pretty) text = JSON.stringify(JSON.parse(text), null, 2);
+      const response = text === undefined ? h.response().code(result.status) : h.response(text).code(result.status).type(`${contentType}; charset=utf-8`);
+      for (const [k, v] of Object.entries(result.headers)) response.header(k, v);
+      return response;
+    };
+    // Hapi refuses payload settings on GET routes, hence two routes for one handler.
+    server.route({ method: 'GET', path: '/fhir/{path*}', handler });
+    server.route({
+      method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+      path: '/fhir/{path*}',
+      options: { payload: { parse: false, output: 'data', maxBytes: options.maxBodyBytes }, handler },
+    });
+  },
+};

@@ -1,0 +1,44 @@
+// A database of its own for each test file: in-memory PGlite by default, or — when the suite runs with
+// DATABASE_URL (CI's second pass) — a fresh database created on that PostgreSQL server and dropped after.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../fhir/index.ts';
+import { loadConfig } from '../../server/config.ts';
+
+export interface TestDatabase {
+  db: Database;
+  /** Connection string of the per-file PostgreSQL database (undefined on PGlite). */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { databaseUrl } = loadConfig();
+  if (!databaseUrl) {
+    const db = await openDatabase({});
+    return { db, drop: () => db.close() };
+  }
+  const name = `his_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString() });
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      const c = new pg.Client({ connectionString: databaseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export function usingPostgres(): boolean {
+  return loadConfig().databaseUrl !== undefined;
+}
