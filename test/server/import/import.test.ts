@@ -27,9 +27,9 @@ test('importing Synthea bundles twice stores every resource once and shared orga
     t.deepEqual(first.failures, []);
     const afterFirst = await countByType(database.db);
     t.is(afterFirst.Patient, 2);
-    t.is(first.resources, 1094);
-    // The two bundles share one Organization and one Practitioner: 1094 entries, 1092 resources.
-    t.is(Object.values(afterFirst).reduce((a, b) => a + b, 0), 1092);
+    t.is(first.resources, 408);
+    // The two bundles share one Organization and one Practitioner: 408 entries, 406 resources.
+    t.is(Object.values(afterFirst).reduce((a, b) => a + b, 0), 406);
     const versionsBefore = await database.db.query('SELECT count(*) AS n FROM fhir_resource_history');
     const second = await runImport([synthea], engineSink(engine));
     t.deepEqual(second.failures, []);
@@ -88,7 +88,7 @@ test('an import killed with SIGKILL leaves every bundle either fully present or 
   const dataDir = mkdtempSync(join(tmpdir(), 'his-kill-data-'));
   const database = usingPostgres() ? await createTestDatabase() : undefined;
   if (database) await database.db.close();
-  const bundles = 40;
+  const bundles = 150;
   const perBundle = 200;
   try {
     writeMarkedBundles(dir, bundles, perBundle);
@@ -100,14 +100,14 @@ test('an import killed with SIGKILL leaves every bundle either fully present or 
     await new Promise<void>((resolve, reject) => {
       child.stderr.on('data', (chunk: Buffer) => {
         progressLines += (chunk.toString().match(/files ·/g) ?? []).length;
-        if (progressLines >= 3 && !child.killed) {
+        if (progressLines >= 5 && !child.killed) {
           child.kill('SIGKILL');
         }
       });
       child.on('exit', () => resolve());
       child.on('error', reject);
     });
-    t.true(progressLines >= 3, 'the import had started');
+    t.true(progressLines >= 5, 'the import had started');
 
     const db = await openDatabase(database ? { databaseUrl: database.url } : { dataDir });
     try {
