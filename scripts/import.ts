@@ -48,7 +48,7 @@ async function main(): Promise<number> {
     close = () => db.close();
   }
   try {
-    const summary = await runImport(paths, sink, createProgress());
+    const summary = await runImport(paths, sink, { concurrency: 2, progress: createProgress() });
     const rate = Math.round(summary.resources / Math.max(summary.seconds, 0.001));
     console.error(`${summary.files} files, ${summary.transactions} transactions, ${summary.resources} resources in ${summary.seconds.toFixed(1)} s (${rate} resources/s)`);
     for (const f of summary.failures) console.error(`FAILED ${f.file}: ${f.error}`);

@@ -25,8 +25,10 @@ interface Planned extends EntryRequest {
 }
 
 export async function transaction(bundle: Resource, req: FhirRequest, ctx: RestContext, route: Route): Promise<FhirResponse> {
-  const entries = bundleEntries(bundle).map((entry, i) => parseEntryRequest(entry, i, ctx) as Planned);
+  const parsed = bundleEntries(bundle).map((entry, i) => parseEntryRequest(entry, i, ctx));
   const responses = await ctx.repo.transaction(async (repo) => {
+    // Planning mutates entries; start from fresh copies so that a retried transaction starts clean.
+    const entries: Planned[] = parsed.map((e) => ({ ...e, query: new URLSearchParams(e.query), entry: { ...e.entry } }));
     const txCtx: RestContext = { ...ctx, repo };
     const references = new Map<string, string>();
     await withEntry(entries, (e) => settleIdentity(e, repo, references));

@@ -38,6 +38,10 @@ interface UnitOfWork {
   known: Map<string, { versionId: number; deleted: boolean; json: string | null } | null>;
 }
 
+/** unique_violation, serialization_failure, deadlock_detected (PostgreSQL error codes, appendix A). */
+const retryable = new Set(['23505', '40001', '40P01']);
+const maxAttempts = 4;
+
 function toIso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
@@ -57,14 +61,24 @@ export class PgRepository implements Repository {
     this.#now = options.now ?? (() => new Date());
   }
 
+  /**
+   * `fn` may run more than once: when a concurrent transaction created the same new resource first
+   * (unique violation) or the database broke a deadlock, the whole unit is retried from the start.
+   */
   async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
     if (this.#unit) return fn(this); // nested: join the surrounding transaction
-    return this.#options.db.transaction(async (tx) => {
-      const unit: UnitOfWork = { tx, pending: [], known: new Map() };
-      const result = await fn(new PgRepository(this.#options, unit));
-      await this.#flush(unit);
-      return result;
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#options.db.transaction(async (tx) => {
+          const unit: UnitOfWork = { tx, pending: [], known: new Map() };
+          const result = await fn(new PgRepository(this.#options, unit));
+          await this.#flush(unit);
+          return result;
+        });
+      } catch (err) {
+        if (attempt >= maxAttempts || !retryable.has((err as { code?: string }).code ?? '')) throw err;
+      }
+    }
   }
 
   /** Single operations outside `transaction()` get a transaction of their own. */

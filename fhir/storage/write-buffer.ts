@@ -1,6 +1,10 @@
 // Writes of one database transaction, buffered and flushed as a handful of multi-row statements
 // (one per table) instead of a dozen statements per resource. Flushed before anything reads the
 // database in the same transaction, and at commit, so reads always see earlier writes.
+//
+// Rows travel as one JSON document per statement, expanded by jsonb_to_recordset: the resource
+// text already serialised by the repository is spliced in as it is, and PostgreSQL parses it once
+// in C. (Binding arrays instead makes the driver escape every quote of every resource.)
 import type { Queryable } from './db.ts';
 import type { IndexRows } from '../search/index-rows.ts';
 
@@ -18,42 +22,55 @@ export interface PendingWrite {
 }
 
 const indexTables = {
-  string: { table: 'fhir_sp_string', columns: ['value', 'value_norm'], types: ['text', 'text'], fields: ['value', 'valueNorm'] },
-  token: { table: 'fhir_sp_token', columns: ['system', 'code', 'text_norm'], types: ['text', 'text', 'text'], fields: ['system', 'code', 'textNorm'] },
+  string: { table: 'fhir_sp_string', columns: { value: 'text', value_norm: 'text' }, fields: ['value', 'valueNorm'] },
+  token: { table: 'fhir_sp_token', columns: { system: 'text', code: 'text', text_norm: 'text' }, fields: ['system', 'code', 'textNorm'] },
   reference: {
-    table: 'fhir_sp_reference', columns: ['target_type', 'target_id', 'target_url'],
-    types: ['text', 'text', 'text'], fields: ['targetType', 'targetId', 'targetUrl'],
+    table: 'fhir_sp_reference', columns: { target_type: 'text', target_id: 'text', target_url: 'text' },
+    fields: ['targetType', 'targetId', 'targetUrl'],
   },
-  date: { table: 'fhir_sp_date', columns: ['low', 'high'], types: ['timestamptz', 'timestamptz'], fields: ['low', 'high'] },
-  number: { table: 'fhir_sp_number', columns: ['value', 'low', 'high'], types: ['numeric', 'numeric', 'numeric'], fields: ['value', 'low', 'high'] },
+  date: { table: 'fhir_sp_date', columns: { low: 'timestamptz', high: 'timestamptz' }, fields: ['low', 'high'] },
+  number: { table: 'fhir_sp_number', columns: { value: 'numeric', low: 'numeric', high: 'numeric' }, fields: ['value', 'low', 'high'] },
   quantity: {
-    table: 'fhir_sp_quantity', columns: ['system', 'code', 'unit', 'value', 'low', 'high'],
-    types: ['text', 'text', 'text', 'numeric', 'numeric', 'numeric'], fields: ['system', 'code', 'unit', 'value', 'low', 'high'],
+    table: 'fhir_sp_quantity',
+    columns: { system: 'text', code: 'text', unit: 'text', value: 'numeric', low: 'numeric', high: 'numeric' },
+    fields: ['system', 'code', 'unit', 'value', 'low', 'high'],
   },
-  uri: { table: 'fhir_sp_uri', columns: ['value'], types: ['text'], fields: ['value'] },
+  uri: { table: 'fhir_sp_uri', columns: { value: 'text' }, fields: ['value'] },
 } as const;
 
 export const indexTableNames = Object.values(indexTables).map((t) => t.table);
 
-/** `INSERT … SELECT FROM unnest($1::text[], …)`: one statement, one round trip, any row count. */
-function unnestInsert(table: string, columns: readonly string[], types: readonly string[]): string {
-  const args = types.map((t, i) => `$${i + 1}::${t}[]`).join(', ');
-  return `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${args})`;
+function recordsetInsert(table: string, columns: Record<string, string>): string {
+  const all = { resource_type: 'text', id: 'text', param: 'text', ...columns };
+  const names = Object.keys(all);
+  const definition = Object.entries(all).map(([name, type]) => `${name} ${type}`).join(', ');
+  return `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::text::jsonb) AS x(${definition})`;
 }
 
-const upsertCurrent = `INSERT INTO fhir_resource (resource_type, id, version_id, last_updated, deleted, content)
-  SELECT t, i, v, u, d, c::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[])
-    AS w(t, i, v, u, d, c)
-  ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
-    last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content`;
+const indexInserts = Object.fromEntries(
+  Object.entries(indexTables).map(([kind, spec]) => [kind, recordsetInsert(spec.table, spec.columns)]),
+) as Record<keyof IndexRows, string>;
 
-const insertHistory = `INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
-  SELECT t, i, v, u, d, m, c::jsonb FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::text[], $7::text[])
-    AS w(t, i, v, u, d, m, c)`;
+// The current row (last write of each key, marked `l`) and every version into history, in one
+// statement; the materialised CTE parses each resource once.
+const writeResources = `WITH w AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::text::jsonb)
+      AS x(t text, i text, v integer, u timestamptz, d boolean, m text, l boolean, c jsonb)
+  ), cur AS (
+    INSERT INTO fhir_resource (resource_type, id, version_id, last_updated, deleted, content)
+    SELECT t, i, v, u, d, c FROM w WHERE l ORDER BY t, i
+    ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
+      last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content
+  )
+  INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
+  SELECT t, i, v, u, d, m, c FROM w`;
+
+function compareKeys(a: PendingWrite, b: PendingWrite): number {
+  return a.resourceType < b.resourceType ? -1 : a.resourceType > b.resourceType ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
 export async function flushWrites(tx: Queryable, writes: PendingWrite[]): Promise<void> {
   if (writes.length === 0) return;
-  // The current table holds one row per resource: the last write to each key wins.
   const last = new Map<string, PendingWrite>();
   const isNewInBuffer = new Map<string, boolean>();
   for (const w of writes) {
@@ -61,45 +78,38 @@ export async function flushWrites(tx: Queryable, writes: PendingWrite[]): Promis
     if (!isNewInBuffer.has(key)) isNewInBuffer.set(key, w.isNew);
     last.set(key, w);
   }
-  const current = [...last.values()];
-  await tx.query(upsertCurrent, [
-    current.map((w) => w.resourceType), current.map((w) => w.id), current.map((w) => w.versionId),
-    current.map((w) => w.lastUpdated), current.map((w) => w.deleted), current.map((w) => w.json),
-  ]);
-  await tx.query(insertHistory, [
-    writes.map((w) => w.resourceType), writes.map((w) => w.id), writes.map((w) => w.versionId),
-    writes.map((w) => w.lastUpdated), writes.map((w) => w.deleted), writes.map((w) => w.method), writes.map((w) => w.json),
-  ]);
+  const finals = new Set(last.values());
+  // Current rows are written in key order so that concurrent transactions lock them in the same
+  // order and cannot deadlock on each other.
+  const current = [...finals].sort(compareKeys);
+  const payload = '[' + writes.map((w) => `{"t":${JSON.stringify(w.resourceType)},"i":${JSON.stringify(w.id)},"v":${w.versionId},`
+    + `"u":"${w.lastUpdated}","d":${w.deleted},"m":"${w.method}","l":${finals.has(w)},"c":${w.json ?? 'null'}}`).join(',') + ']';
+  await tx.query(writeResources, [payload]);
 
   // Index rows describe the current version only, and are inserted below for the last write of
   // each key: drop the rows of every resource that existed before this buffer, then insert anew.
   const replaced = current.filter((w) => !isNewInBuffer.get(`${w.resourceType}/${w.id}`));
   if (replaced.length > 0) {
+    const keys = JSON.stringify(replaced.map((w) => ({ t: w.resourceType, i: w.id })));
     for (const table of indexTableNames) {
       await tx.query(
-        `DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [replaced.map((w) => w.resourceType), replaced.map((w) => w.id)],
+        `DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::text::jsonb) AS k(t text, i text))`,
+        [keys],
       );
     }
   }
-  for (const [kind, spec] of Object.entries(indexTables) as [keyof IndexRows, (typeof indexTables)[keyof IndexRows]][]) {
-    const types: string[] = [];
-    const ids: string[] = [];
-    const params: string[] = [];
-    const columns: unknown[][] = spec.fields.map(() => []);
+  for (const kind of Object.keys(indexTables) as (keyof IndexRows)[]) {
+    const spec = indexTables[kind];
+    const rows: Record<string, unknown>[] = [];
     for (const w of current) {
       if (!w.index || w.deleted) continue;
       for (const row of w.index[kind] as unknown as Record<string, unknown>[]) {
-        types.push(w.resourceType);
-        ids.push(w.id);
-        params.push(row.param as string);
-        spec.fields.forEach((f, i) => columns[i].push(row[f] ?? null));
+        const out: Record<string, unknown> = { resource_type: w.resourceType, id: w.id, param: row.param };
+        const names = Object.keys(spec.columns);
+        spec.fields.forEach((f, i) => { out[names[i]] = row[f] ?? null; });
+        rows.push(out);
       }
     }
-    if (types.length === 0) continue;
-    await tx.query(
-      unnestInsert(spec.table, ['resource_type', 'id', 'param', ...spec.columns], ['text', 'text', 'text', ...spec.types]),
-      [types, ids, params, ...columns],
-    );
+    if (rows.length > 0) await tx.query(indexInserts[kind], [JSON.stringify(rows)]);
   }
 }
