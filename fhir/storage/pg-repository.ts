@@ -175,6 +175,14 @@ export class PgRepository implements Repository {
 
   async create(resource: Resource, options: { assignedId?: string } = {}): Promise<WriteResult> {
     this.#validate(resource);
+    if (!this.#unit) {
+      // A plain create reads nothing, and its flush is one statement, atomic by itself: no
+      // BEGIN/COMMIT round trips needed.
+      const unit: UnitOfWork = { tx: this.#options.db, pending: [], known: new Map() };
+      const version = this.#stage(unit, { ...resource, id: options.assignedId ?? randomUUID() }, 1, 'POST', true);
+      await this.#flush(unit);
+      return { outcome: 'created', version };
+    }
     return this.#inUnit(async (unit) => {
       const version = this.#stage(unit, { ...resource, id: options.assignedId ?? randomUUID() }, 1, 'POST', true);
       return { outcome: 'created', version };

@@ -1,10 +1,10 @@
-// Writes of one database transaction, buffered and flushed as a handful of multi-row statements
-// (one per table) instead of a dozen statements per resource. Flushed before anything reads the
+// Writes of one database transaction, buffered and flushed as one multi-row statement instead of
+// a dozen statements per resource. Flushed before anything reads the
 // database in the same transaction, and at commit, so reads always see earlier writes.
 //
-// Rows travel as one JSON document per statement, expanded by jsonb_to_recordset: the resource
-// text already serialised by the repository is spliced in as it is, and PostgreSQL parses it once
-// in C. (Binding arrays instead makes the driver escape every quote of every resource.)
+// Rows travel as one JSON document, expanded by jsonb_to_recordset: the resource text already
+// serialised by the repository is spliced in as it is, and PostgreSQL parses it once in C.
+// (Binding arrays instead makes the driver escape every quote of every resource.)
 import type { Queryable } from './db.ts';
 import type { IndexRows } from '../search/index-rows.ts';
 
@@ -38,32 +38,56 @@ const indexTables = {
   uri: { table: 'fhir_sp_uri', columns: { value: 'text' }, fields: ['value'] },
 } as const;
 
-export const indexTableNames = Object.values(indexTables).map((t) => t.table);
 
-function recordsetInsert(table: string, columns: Record<string, string>): string {
-  const all = { resource_type: 'text', id: 'text', param: 'text', ...columns };
-  const names = Object.keys(all);
-  const definition = Object.entries(all).map(([name, type]) => `${name} ${type}`).join(', ');
-  return `INSERT INTO ${table} (${names.join(', ')}) SELECT ${names.join(', ')} FROM jsonb_to_recordset($1::text::jsonb) AS x(${definition})`;
+/**
+ * The whole flush is one statement: data-modifying CTEs over one JSON document. A single statement
+ * is atomic on its own and costs one round trip, whatever the number of resources and index rows.
+ * Its sub-statements share one snapshot, so the DELETEs remove only the rows that existed before
+ * and never the rows inserted beside them (PostgreSQL docs, "Data-Modifying Statements in WITH").
+ */
+function buildFlushStatement(kinds: (keyof IndexRows)[], replacing: boolean): string {
+  const parts: string[] = [
+    `doc AS MATERIALIZED (SELECT $1::text::jsonb AS j)`,
+    // `l` marks the last write of each key: the one that becomes the current row.
+    `w AS MATERIALIZED (SELECT x.* FROM doc, jsonb_to_recordset(doc.j->'w')
+      AS x(t text, i text, v integer, u timestamptz, d boolean, m text, l boolean, c jsonb))`,
+    `cur AS (INSERT INTO fhir_resource (resource_type, id, version_id, last_updated, deleted, content)
+      SELECT t, i, v, u, d, c FROM w WHERE l ORDER BY t, i
+      ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
+        last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content)`,
+    `hist AS (INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
+      SELECT t, i, v, u, d, m, c FROM w)`,
+  ];
+  if (replacing) {
+    parts.push(`replaced AS MATERIALIZED (SELECT k.* FROM doc, jsonb_to_recordset(doc.j->'replaced') AS k(t text, i text))`);
+    for (const [kind, spec] of Object.entries(indexTables)) {
+      parts.push(`del_${kind} AS (DELETE FROM ${spec.table} WHERE (resource_type, id) IN (SELECT t, i FROM replaced))`);
+    }
+  }
+  for (const kind of kinds) {
+    const spec = indexTables[kind];
+    const all: Record<string, string> = { resource_type: 'text', id: 'text', param: 'text', ...spec.columns };
+    const names = Object.keys(all);
+    const definition = Object.entries(all).map(([name, type]) => `${name} ${type}`).join(', ');
+    parts.push(`ins_${kind} AS (INSERT INTO ${spec.table} (${names.join(', ')})
+      SELECT ${names.join(', ')} FROM doc, jsonb_to_recordset(doc.j->'${kind}') AS x(${definition}))`);
+  }
+  return `WITH ${parts.join(',\n')} SELECT 1`;
 }
 
-const indexInserts = Object.fromEntries(
-  Object.entries(indexTables).map(([kind, spec]) => [kind, recordsetInsert(spec.table, spec.columns)]),
-) as Record<keyof IndexRows, string>;
+// Statements differ only by which index tables receive rows and whether old rows are replaced;
+// leaving out the empty parts keeps planning and execution small for single-resource writes.
+const flushStatements = new Map<string, string>();
 
-// The current row (last write of each key, marked `l`) and every version into history, in one
-// statement; the materialised CTE parses each resource once.
-const writeResources = `WITH w AS MATERIALIZED (
-    SELECT * FROM jsonb_to_recordset($1::text::jsonb)
-      AS x(t text, i text, v integer, u timestamptz, d boolean, m text, l boolean, c jsonb)
-  ), cur AS (
-    INSERT INTO fhir_resource (resource_type, id, version_id, last_updated, deleted, content)
-    SELECT t, i, v, u, d, c FROM w WHERE l ORDER BY t, i
-    ON CONFLICT (resource_type, id) DO UPDATE SET version_id = excluded.version_id,
-      last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content
-  )
-  INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
-  SELECT t, i, v, u, d, m, c FROM w`;
+function flushStatement(kinds: (keyof IndexRows)[], replacing: boolean): string {
+  const key = `${kinds.join(',')}|${replacing}`;
+  let text = flushStatements.get(key);
+  if (!text) {
+    text = buildFlushStatement(kinds, replacing);
+    flushStatements.set(key, text);
+  }
+  return text;
+}
 
 function compareKeys(a: PendingWrite, b: PendingWrite): number {
   return a.resourceType < b.resourceType ? -1 : a.resourceType > b.resourceType ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -82,34 +106,30 @@ export async function flushWrites(tx: Queryable, writes: PendingWrite[]): Promis
   // Current rows are written in key order so that concurrent transactions lock them in the same
   // order and cannot deadlock on each other.
   const current = [...finals].sort(compareKeys);
-  const payload = '[' + writes.map((w) => `{"t":${JSON.stringify(w.resourceType)},"i":${JSON.stringify(w.id)},"v":${w.versionId},`
+  const resources = '[' + writes.map((w) => `{"t":${JSON.stringify(w.resourceType)},"i":${JSON.stringify(w.id)},"v":${w.versionId},`
     + `"u":"${w.lastUpdated}","d":${w.deleted},"m":"${w.method}","l":${finals.has(w)},"c":${w.json ?? 'null'}}`).join(',') + ']';
-  await tx.query(writeResources, [payload]);
 
-  // Index rows describe the current version only, and are inserted below for the last write of
-  // each key: drop the rows of every resource that existed before this buffer, then insert anew.
-  const replaced = current.filter((w) => !isNewInBuffer.get(`${w.resourceType}/${w.id}`));
-  if (replaced.length > 0) {
-    const keys = JSON.stringify(replaced.map((w) => ({ t: w.resourceType, i: w.id })));
-    for (const table of indexTableNames) {
-      await tx.query(
-        `DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT t, i FROM jsonb_to_recordset($1::text::jsonb) AS k(t text, i text))`,
-        [keys],
-      );
-    }
-  }
+  // Index rows describe the current version only, and are inserted for the last write of each key:
+  // the rows of every resource that existed before this buffer are replaced.
+  const replaced = current.filter((w) => !isNewInBuffer.get(`${w.resourceType}/${w.id}`)).map((w) => ({ t: w.resourceType, i: w.id }));
+  const index: Record<string, Record<string, unknown>[]> = {};
+  const kinds: (keyof IndexRows)[] = [];
   for (const kind of Object.keys(indexTables) as (keyof IndexRows)[]) {
     const spec = indexTables[kind];
+    const names = Object.keys(spec.columns);
     const rows: Record<string, unknown>[] = [];
     for (const w of current) {
       if (!w.index || w.deleted) continue;
       for (const row of w.index[kind] as unknown as Record<string, unknown>[]) {
         const out: Record<string, unknown> = { resource_type: w.resourceType, id: w.id, param: row.param };
-        const names = Object.keys(spec.columns);
         spec.fields.forEach((f, i) => { out[names[i]] = row[f] ?? null; });
         rows.push(out);
       }
     }
-    if (rows.length > 0) await tx.query(indexInserts[kind], [JSON.stringify(rows)]);
+    if (rows.length === 0) continue;
+    index[kind] = rows;
+    kinds.push(kind);
   }
+  const rest = JSON.stringify({ replaced, ...index });
+  await tx.query(flushStatement(kinds, replaced.length > 0), [`{"w":${resources},${rest.slice(1)}`], { prepare: true });
 }

@@ -1,0 +1,165 @@
+// npm run bench:fhir [-- --db pglite|postgres|both] [--duration 5] [--synthea DIR]
+// FHIR engine figures, each next to a reference measured in the same run on the same database:
+//  1. Synthea ingest as transactions over HTTP (resources/s) vs a raw multi-row INSERT of the same
+//     resources' JSON into a bare JSONB table;
+//  2. read by id and create at several concurrencies (req/s, p50, p99) vs a bare Hapi route that
+//     reads / inserts the same JSON with one SQL statement.
+// PostgreSQL runs use DATABASE_URL (default postgres://root@127.0.0.1:5432/test) to create a fresh database.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Hapi from '@hapi/hapi';
+import pg from 'pg';
+import { openDatabase, type Database, type Resource } from '../../fhir/index.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createServer } from '../../server/server.ts';
+import { runImport } from '../../server/import/run.ts';
+import { httpSink } from '../../server/import/sinks.ts';
+import { idempotentTransaction } from '../../server/import/idempotent.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
+};
+const which = arg('db', 'both');
+const duration = Number(arg('duration', '5'));
+const syntheaDir = arg('synthea', join(root, '../shared/data/fhir/synthea'));
+
+interface Load { requests: number; rps: number; p50: number; p99: number; errors: number; non2xx: number }
+
+function load(spec: Record<string, unknown>): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'test/bench/load.mjs'), JSON.stringify({ duration, ...spec })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load exited ${code}`))));
+  });
+}
+
+async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Database; cleanup: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'his-bench-'));
+    const db = await openDatabase({ dataDir: dir });
+    return { db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const admin = loadConfig().databaseUrl ?? 'postgres://root@127.0.0.1:5432/test';
+  const name = `his_bench_${Date.now()}`;
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString() });
+  return {
+    db,
+    cleanup: async () => {
+      await db.close();
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    },
+  };
+}
+
+/** The reference for ingest: the same resources' JSON, one multi-row INSERT per bundle, no FHIR logic. */
+async function rawInsert(db: Database, files: string[]): Promise<{ resources: number; seconds: number }> {
+  await db.query('CREATE TABLE bench_raw (resource_type text, id text, content jsonb, PRIMARY KEY (resource_type, id))');
+  const bundles = files.map((f) => idempotentTransaction(JSON.parse(readFileSync(f, 'utf8')) as Resource));
+  const started = process.hrtime.bigint();
+  let resources = 0;
+  for (const bundle of bundles) {
+    const rows = (bundle.entry as { resource: Resource }[]).map((e) => ({ t: e.resource.resourceType, i: e.resource.id, c: e.resource }));
+    resources += rows.length;
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO bench_raw SELECT t, i, c FROM jsonb_to_recordset($1::text::jsonb) AS x(t text, i text, c jsonb)
+        ON CONFLICT DO NOTHING`, [JSON.stringify(rows)]);
+    });
+  }
+  return { resources, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** A bare Hapi server on the same database: one SQL statement per request, nothing else. */
+async function bareServer(db: Database): Promise<Hapi.Server> {
+  const server = Hapi.server({ port: 0, host: '127.0.0.1' });
+  await db.query('CREATE TABLE IF NOT EXISTS bench_raw_create (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), content jsonb)');
+  server.route({
+    method: 'GET', path: '/raw/{type}/{id}',
+    async handler(request, h) {
+      const r = await db.query<{ json: string }>('SELECT content::text AS json FROM fhir_resource WHERE resource_type = $1 AND id = $2',
+        [request.params.type, request.params.id], { prepare: true });
+      return r.rows[0] ? h.response(r.rows[0].json).type('application/json') : h.response().code(404);
+    },
+  });
+  server.route({
+    method: 'POST', path: '/raw/{type}',
+    async handler(request, h) {
+      const r = await db.query<{ json: string }>('INSERT INTO bench_raw_create (content) VALUES ($1::text::jsonb) RETURNING content::text AS json',
+        [JSON.stringify(request.payload)], { prepare: true });
+      return h.response(r.rows[0].json).type('application/json').code(201);
+    },
+  });
+  await server.start();
+  return server;
+}
+
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
+  console.log(`\n## ${kind === 'pglite' ? 'PGlite (embedded, data on disk)' : 'PostgreSQL server'}`);
+  const files = readdirSync(syntheaDir).filter((f) => f.endsWith('.json')).sort().map((f) => join(syntheaDir, f));
+  const { db, cleanup } = await freshDatabase(kind);
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, seedDemo: false });
+  const app = await createServer(config, { db });
+  await app.server.start();
+  const bare = await bareServer(db);
+  try {
+    const base = `http://127.0.0.1:${app.server.info.port}/fhir`;
+    const ingest = await runImport([syntheaDir], httpSink(base), { concurrency: 2 });
+    if (ingest.failures.length) throw new Error(`ingest failed: ${JSON.stringify(ingest.failures)}`);
+    const raw = await rawInsert(db, files);
+    const ingestRate = ingest.resources / ingest.seconds;
+    const rawRate = raw.resources / raw.seconds;
+    console.log(`ingest: ${files.length} Synthea bundles, ${fmt(ingest.resources)} resources over HTTP as transactions in ${fmt(ingest.seconds, 2)} s = ${fmt(ingestRate)} resources/s`);
+    console.log(`raw multi-row INSERT of the same JSON into a bare JSONB table: ${fmt(rawRate)} resources/s → ratio ${fmt((ingestRate / rawRate) * 100, 1)} %`);
+
+    const ids = (await db.query<{ resource_type: string; id: string }>(
+      `SELECT resource_type, id FROM fhir_resource WHERE resource_type IN ('Patient', 'Observation', 'Encounter') ORDER BY md5(id) LIMIT 2000`)).rows;
+    const fhirPaths = ids.map((r) => `/fhir/${r.resource_type}/${r.id}`);
+    const barePaths = ids.map((r) => `/raw/${r.resource_type}/${r.id}`);
+    const fhirUrl = `http://127.0.0.1:${app.server.info.port}`;
+    const bareUrl = `http://127.0.0.1:${bare.info.port}`;
+    console.log('\n| test | connections | req/s | p50 ms | p99 ms | bare Hapi req/s | bare p50 | bare p99 | ratio |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const connections of [1, 8, 32]) {
+      const f = await load({ url: fhirUrl, connections, paths: fhirPaths });
+      const b = await load({ url: bareUrl, connections, paths: barePaths });
+      if (f.non2xx || f.errors) console.log(`(read: ${f.non2xx} non-2xx, ${f.errors} errors)`);
+      console.log(`| read by id | ${connections} | ${fmt(f.rps)} | ${f.p50} | ${f.p99} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt((f.rps / b.rps) * 100, 1)} % |`);
+    }
+    const patient = JSON.stringify({ resourceType: 'Patient', name: [{ family: '王', given: ['小明'] }], gender: 'male', birthDate: '1990-01-01',
+      identifier: [{ system: 'https://open-his.example.org/fhir/sid/mrn', value: 'BENCH' }] });
+    for (const connections of [1, 32]) {
+      const headers = { 'content-type': 'application/fhir+json', prefer: 'return=minimal' };
+      const f = await load({ url: `${fhirUrl}/fhir/Patient`, connections, method: 'POST', body: patient, headers });
+      const b = await load({ url: `${bareUrl}/raw/Patient`, connections, method: 'POST', body: patient, headers: { 'content-type': 'application/json' } });
+      if (f.non2xx || f.errors) console.log(`(create: ${f.non2xx} non-2xx, ${f.errors} errors)`);
+      console.log(`| create | ${connections} | ${fmt(f.rps)} | ${f.p50} | ${f.p99} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt((f.rps / b.rps) * 100, 1)} % |`);
+    }
+  } finally {
+    await bare.stop();
+    await app.server.stop();
+    await cleanup();
+  }
+}
+
+console.log(`# bench:fhir — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${duration} s per load test`);
+for (const kind of (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('pglite' | 'postgres')[]) await benchOne(kind);
+process.exit(0);
