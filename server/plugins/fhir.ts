@@ -99,7 +99,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
     server.route({
       method: ['POST', 'PUT', 'PATCH', 'DELETE'],
       path: '/fhir/{path*}',
-      options: { payload: { parse: false, output: 'data', maxBytes: options.maxBodyBytes }, handler },
+      options: { payload: { parse: 'gunzip', output: 'data', maxBytes: options.maxBodyBytes }, handler },
     });
   },
 };

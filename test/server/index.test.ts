@@ -1,0 +1,93 @@
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/database.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Running { child: ChildProcess; url: string; output: () => string }
+
+/** `npm start`'s entry point as a real process on a free port; resolves once it listens. */
+function start(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/index.ts')], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Open HIS listening on (http:\/\/[\d.:]+)/.exec(out);
+      if (m) resolve({ child, url: m[1], output: () => out });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before listening:\n${out}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+async function total(url: string, query: string): Promise<number> {
+  return (await (await fetch(`${url}/fhir/${query}`)).json()).total;
+}
+
+test('npm start on an empty database loads the demo hospital once, and SIGTERM shuts down cleanly', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'his-start-'));
+  let database: TestDatabase | undefined;
+  if (usingPostgres()) {
+    database = await createTestDatabase();
+    await database.db.close();
+  }
+  const env = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '', SEED_DEMO: 'true' };
+  try {
+    const first = await start(env);
+    t.is(await total(first.url, 'Patient?_summary=count'), 30);
+    t.true((await total(first.url, 'Location?_summary=count')) > 40);
+    t.is((await fetch(`${first.url}/health/ready`)).status, 200);
+    if (!database) {
+      // The embedded database admits one process: a second one fails fast with a clear reason.
+      const second = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/index.ts')], {
+        env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      second.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+      t.not(await exited(second), 0);
+      t.regex(err, /in use by process/);
+    }
+    // No patient data in the logs: requests are logged by path, without query strings.
+    await fetch(`${first.url}/fhir/Patient?name=${encodeURIComponent('朱建涛')}`);
+    const exit = exited(first.child);
+    first.child.kill('SIGTERM');
+    t.is(await exit, 0);
+    t.false(first.output().includes('朱建涛'));
+    t.false(first.output().includes(encodeURIComponent('朱建涛')));
+    if (!database) t.false(existsSync(join(dataDir, 'open-his.lock')), 'the lock is released');
+
+    // A restart finds the data and does not seed again.
+    const again = await start(env);
+    t.is(await total(again.url, 'Patient?_summary=count'), 30);
+    t.false(again.output().includes('Loaded the demo hospital'));
+    const exit2 = exited(again.child);
+    again.child.kill('SIGTERM');
+    t.is(await exit2, 0);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    if (database) await database.drop();
+  }
+});
+
+test('invalid configuration stops the server at start with a clear message', async (t) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/index.ts')], {
+    env: { ...process.env, PORT: 'eighty', HIS_TIMEZONE: 'Mars/Olympus' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+  t.not(await exited(child), 0);
+  t.regex(err, /PORT/);
+  t.regex(err, /HIS_TIMEZONE/);
+});
