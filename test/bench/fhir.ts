@@ -11,13 +11,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Hapi from '@hapi/hapi';
-import pg from 'pg';
 import { openDatabase, type Database, type Resource } from '../../fhir/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServer } from '../../server/server.ts';
 import { runImport } from '../../server/import/run.ts';
 import { httpSink } from '../../server/import/sinks.ts';
 import { idempotentTransaction } from '../../server/import/idempotent.ts';
+import { createPostgresDatabase } from '../helpers/database.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -46,25 +46,8 @@ async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Databas
     const db = await openDatabase({ dataDir: dir });
     return { db, cleanup: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
-  const admin = loadConfig().databaseUrl ?? 'postgres://root@127.0.0.1:5432/test';
-  const name = `his_bench_${Date.now()}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE ${name}`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() });
-  return {
-    db,
-    cleanup: async () => {
-      await db.close();
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    },
-  };
+  const { db, drop } = await createPostgresDatabase(loadConfig().databaseUrl ?? 'postgres://root@127.0.0.1:5432/test', 'his_bench');
+  return { db, cleanup: drop };
 }
 
 /** The reference for ingest: the same resources' JSON, one multi-row INSERT per bundle, no FHIR logic. */

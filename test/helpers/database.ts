@@ -18,12 +18,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const db = await openDatabase({});
     return { db, drop: () => db.close() };
   }
-  const name = `his_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
+  return createPostgresDatabase(databaseUrl);
+}
+
+/** A new, empty database on the server of `adminUrl`, dropped again by `drop()`. */
+export async function createPostgresDatabase(adminUrl: string, prefix = 'his_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(databaseUrl);
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = await openDatabase({ databaseUrl: url.toString() });
   return {
@@ -31,7 +36,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: url.toString(),
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: databaseUrl });
+      const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
