@@ -62,9 +62,10 @@ export function isoRange(range: InstantRange): { low: string; high: string } {
 }
 
 const maxInstant = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-const minInstant = new Date(0).setUTCFullYear(0, 0, 1);
+// PostgreSQL has no year 0 (1 BC follows AD 1) and rejects it in ISO text: clamp to AD 1.
+const minInstant = new Date(0).setUTCFullYear(1, 0, 1);
 
-/** ISO text of an instant, clamped to years 0000-9999 (toISOString writes ±YYYYYY beyond, which SQL rejects). */
+/** ISO text of an instant, clamped to years 0001-9999 (toISOString writes ±YYYYYY beyond, which SQL rejects). */
 export function isoInstant(ms: number): string {
   return new Date(Math.min(Math.max(ms, minInstant), maxInstant)).toISOString();
 }

@@ -4,11 +4,17 @@ import { mkdirSync, openSync, closeSync, readFileSync, writeSync, unlinkSync, ex
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, Queryable, QueryResult } from './db.ts';
+import { translateDatabaseError } from './database-errors.ts';
 
 function adapt(target: Pick<PGlite, 'query'>): Queryable {
   return {
     async query<T>(text: string, params: unknown[] = []): Promise<QueryResult<T>> {
-      const res = await target.query<T>(text, params);
+      let res: Awaited<ReturnType<typeof target.query<T>>>;
+      try {
+        res = await target.query<T>(text, params);
+      } catch (err) {
+        throw translateDatabaseError(err);
+      }
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },
   };

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable, QueryOptions, QueryResult } from './db.ts';
+import { translateDatabaseError } from './database-errors.ts';
 
 // Keep numeric and bigint as strings (exact); timestamps as Date like PGlite.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => v);
@@ -15,7 +16,12 @@ function adapt(client: pg.Pool | pg.PoolClient): Queryable {
     async query<T>(text: string, params: unknown[] = [], options?: QueryOptions): Promise<QueryResult<T>> {
       const config: pg.QueryConfig = { text, values: params as unknown[] };
       if (options?.prepare) config.name = statementName(text);
-      const res = await client.query(config);
+      let res: pg.QueryResult;
+      try {
+        res = await client.query(config);
+      } catch (err) {
+        throw translateDatabaseError(err);
+      }
       return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
     },
   };

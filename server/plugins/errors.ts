@@ -35,7 +35,7 @@ export const errorsPlugin: Plugin<undefined> = {
       }
       const err = response as Boom | FhirError;
       const status = err instanceof FhirError ? err.status : err.output.statusCode;
-      if (status >= 500 && !(err instanceof FhirError && err.status !== 500)) {
+      if (status >= 500) {
         request.log(['error'], { err: err instanceof Error ? { message: err.message, stack: err.stack } : err });
       }
       if (!isFhirPath(request.path)) return h.continue;

@@ -6,7 +6,7 @@ test.before(async () => { server = await startTestServer({ maxBodyBytes: 64 * 10
 test.after.always(async () => { await server?.stop(); });
 
 async function count(type: string): Promise<number> {
-  const r = await server.database.db.query<{ n: string | number }>('SELECT count(*) AS n FROM fhir_resource WHERE resource_type = $1', [type]);
+  const r = await server.database.db.query<{ n: string | number }>('SELECT count(*) AS n FROM fhir_resource WHERE resource_type = $1 AND id <> $2', [type, 'year-one']);
   return Number(r.rows[0].n);
 }
 
@@ -81,4 +81,21 @@ test('health endpoints answer live and ready', async (t) => {
   t.is((await fetch(`${server.url}/health/live`)).status, 200);
   const ready = await (await fetch(`${server.url}/health/ready`)).json();
   t.is(ready.status, 'ready');
+});
+
+test('values the database cannot store are 4xx OperationOutcomes, never 500, and store nothing', async (t) => {
+  const before = await count('Patient');
+  const nulInUri = await request(server, 'POST', 'Patient', {
+    raw: '{"resourceType":"Patient","extension":[{"url":"http://x\\u0000y","valueString":"v"}]}', headers: { 'content-type': 'application/fhir+json' },
+  });
+  t.is(nulInUri.status, 400);
+  const nulInSearch = await request(server, 'GET', 'Patient?name=%00');
+  t.is(nulInSearch.status, 400);
+  t.is(nulInSearch.body.resourceType, 'OperationOutcome');
+  t.is(await count('Patient'), before);
+});
+
+test('a date in year 1 is stored and indexed', async (t) => {
+  const res = await request(server, 'PUT', 'Patient/year-one', { body: { resourceType: 'Patient', id: 'year-one', deceasedDateTime: '0001-01-01' } });
+  t.is(res.status, 201);
 });

@@ -1,0 +1,18 @@
+// Database errors caused by the data a client sent (PostgreSQL SQLSTATE class 22 "data exception",
+// e.g. a NUL character in text or a timestamp out of range, and 54000 "program limit exceeded",
+// e.g. a value too long for a b-tree index entry) become 4xx FhirErrors instead of 500s: the
+// validator cannot foresee every limit of the storage engine.
+import { FhirError } from '../outcome.ts';
+
+export function translateDatabaseError(err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string') return err;
+  if (code === '54000') {
+    return new FhirError('unprocessable', 'A value is too long for the database to store or index; shorten it');
+  }
+  if (code.startsWith('22')) {
+    const detail = err instanceof Error ? err.message.split('\n')[0] : 'invalid value';
+    return new FhirError('invalid-request', `The database rejected a value: ${detail}`);
+  }
+  return err;
+}
