@@ -75,8 +75,8 @@ export function toFhirRequest(e: EntryRequest, prefer: string | undefined): Fhir
     query: e.query,
     headers: {
       ifMatch: r.ifMatch, ifNoneMatch: r.ifNoneMatch, ifModifiedSince: r.ifModifiedSince, ifNoneExist: r.ifNoneExist, prefer,
-      // A Binary or Parameters body in PATCH entries is FHIRPath Patch; an array is JSON Patch.
-      contentType: e.method === 'PATCH' ? 'application/json-patch+json' : 'application/fhir+json',
+      // In a PATCH entry a Parameters resource is FHIRPath Patch (fhirpatch.html); a Binary holds JSON Patch.
+      contentType: e.method === 'PATCH' && e.entry.resource?.resourceType !== 'Parameters' ? 'application/json-patch+json' : 'application/fhir+json',
     },
     body: e.method === 'PATCH' ? patchBody(e.entry.resource) : e.entry.resource,
   };

@@ -24,7 +24,7 @@ function build(baseUrl: string) {
     implementation: { description: 'Open HIS FHIR R4 server', url: baseUrl },
     fhirVersion: '4.0.1',
     format: ['application/fhir+json', 'json'],
-    patchFormat: ['application/json-patch+json'],
+    patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [{
       mode: 'server',
       resource: resourceTypes().map((type) => ({
