@@ -49,6 +49,8 @@ export interface ElementModel {
   readonly pattern?: unknown;
   /** Path of the referenced element for `contentReference`, e.g. 'Questionnaire.item'. */
   readonly contentReference?: string;
+  /** ElementDefinition.isSummary: part of the `_summary=true` view (http://hl7.org/fhir/R4/search.html#summary). */
+  readonly isSummary: boolean;
 }
 
 /** A JSON property name resolved to its element and (for choices) the type its suffix names. */
@@ -286,6 +288,7 @@ function compileElement(e: RawElement, profileNames: Map<string, string>, pendin
     choice,
     types,
     presenceKeys,
+    isSummary: e.isSummary === true,
   };
   if (e.binding?.strength === 'required' && e.binding.valueSet) {
     element.binding = { valueSet: e.binding.valueSet.split('|')[0] };

@@ -1,5 +1,6 @@
 // Every $operation the engine implements.
 import { validateOperation } from './validate.ts';
+import { everythingOperation } from './everything.ts';
 import type { Operation } from './operation.ts';
 
-export const operations: Operation[] = [validateOperation];
+export const operations: Operation[] = [validateOperation, everythingOperation];

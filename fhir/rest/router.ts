@@ -11,6 +11,7 @@ import { patch } from './patch.ts';
 import { remove } from './delete.ts';
 import { history } from './history.ts';
 import { searchType } from './search-type.ts';
+import { searchCompartment, searchSystem } from './search-system.ts';
 import { capabilities } from './capabilities.ts';
 import { bundle } from './bundle.ts';
 import { operationHandler } from './operation.ts';
@@ -28,7 +29,7 @@ export const typeInteractions = {
   'create': 'POST [type]',
   'search-type': 'GET [type]',
 } as const;
-export const systemInteractions = ['transaction', 'batch', 'history-system'] as const;
+export const systemInteractions = ['transaction', 'batch', 'history-system', 'search-system'] as const;
 
 type Routes = Partial<Record<FhirMethod, Handler>>;
 
@@ -60,7 +61,8 @@ export async function route(req: FhirRequest, ctx: RestContext): Promise<FhirRes
   const [first, second, third, fourth, ...rest] = segments;
   if (rest.length > 0) throw new FhirError('route-not-found', `Unknown FHIR path /${req.path}`);
 
-  if (first === undefined) return dispatch({ POST: bundle }, req, ctx, {}, 'the FHIR base');
+  if (first === undefined) return dispatch({ GET: searchSystem, POST: bundle }, req, ctx, {}, 'the FHIR base');
+  if (first === '_search' && !second) return dispatch({ POST: searchSystem }, req, ctx, {}, '_search');
   if (first === 'metadata' && !second) return dispatch({ GET: capabilities }, req, ctx, {}, 'metadata');
   if (first === '_history' && !second) return dispatch({ GET: history }, req, ctx, {}, 'system history');
   if (first.startsWith('$') && !second) return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { operation: first.slice(1) }, first);
@@ -86,6 +88,10 @@ export async function route(req: FhirRequest, ctx: RestContext): Promise<FhirRes
   }
   if (third.startsWith('$') && fourth === undefined) {
     return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { resourceType, id, operation: third.slice(1) }, third);
+  }
+  // GET [base]/Patient/123/Observation (http://hl7.org/fhir/R4/search.html#compartments)
+  if (isResourceType(third) && fourth === undefined) {
+    return dispatch({ GET: searchCompartment(third) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/${third}`);
   }
   throw new FhirError('route-not-found', `Unknown FHIR path /${req.path}`);
 }

@@ -1,79 +1,84 @@
 // search-type — GET [type]?… and POST [type]/_search (http://hl7.org/fhir/R4/http.html#search),
-// answered with a searchset Bundle (http://hl7.org/fhir/R4/search.html#return).
-import { FhirError, issue } from '../outcome.ts';
+// answered with a searchset Bundle (http://hl7.org/fhir/R4/search.html#return). The Bundle
+// building here is shared by system, compartment and `$everything` searches.
+import { issue } from '../outcome.ts';
 import type { SearchParamType } from '../definitions/search-parameters.ts';
 import type { Resource } from '../types.ts';
-import type { SearchRequest } from '../search/search-request.ts';
-import type { FhirRequest, Handler, RestContext } from './types.ts';
+import type { SearchOptions, SearchResult } from '../search/execute.ts';
+import { shapeResource } from '../search/summary.ts';
+import type { FhirRequest, FhirResponse, Handler, RestContext } from './types.ts';
 
 /** Parameter types the index and the SQL compiler implement; listed in the CapabilityStatement. */
 export const supportedSearchTypes: ReadonlySet<SearchParamType> = new Set<SearchParamType>(
   ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri', 'special'],
 );
 
-/** Elements every `_elements` / `_summary` subset keeps (http://hl7.org/fhir/R4/search.html#elements). */
-const alwaysKept = new Set(['resourceType', 'id', 'meta']);
-
-function handling(req: FhirRequest): 'strict' | 'lenient' {
-  return /(?:^|[;,\s])handling=lenient\b/.test(req.headers.prefer ?? '') ? 'lenient' : 'strict';
+/**
+ * Lenient unless the client asks for `Prefer: handling=strict` (http://hl7.org/fhir/R4/search.html#errors):
+ * unknown and malformed parameters are then ignored and reported in an outcome entry.
+ */
+export function handling(req: FhirRequest): 'strict' | 'lenient' {
+  return /(?:^|[;,\s])handling=strict\b/.test(req.headers.prefer ?? '') ? 'strict' : 'lenient';
 }
 
-function subsetted(resource: Resource, keep: (key: string) => boolean): Resource {
-  const out: Resource = { resourceType: resource.resourceType };
-  for (const [k, v] of Object.entries(resource)) if (alwaysKept.has(k) || keep(k)) out[k] = v;
-  // Mark the copy as incomplete (http://hl7.org/fhir/R4/search.html#summary).
-  const tag = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
-  out.meta = { ...(resource.meta ?? {}), tag: [...((resource.meta?.tag as unknown[]) ?? []), tag] };
+/**
+ * The query as the server understood it: without ignored parameters (search.html#errors: the self
+ * link "SHOULD only include parameters that were actually used"), `_sort` as applied, paging replaced.
+ */
+function linkQuery(query: URLSearchParams, result: SearchResult, cursor: string | undefined, keepOffset: boolean): URLSearchParams {
+  const ignored = new Set(result.request.ignored.map((i) => i.name));
+  const out = new URLSearchParams();
+  let sortDone = false;
+  for (const [name, value] of query) {
+    if (name === '_format' || name === '_cursor' || (name === '_offset' && !keepOffset)) continue;
+    if (ignored.has(name) || ignored.has(`${name}=${value}`)) continue;
+    if (name === '_type') {
+      const kept = value.split(',').filter((t) => !ignored.has(`_type=${t.trim()}`));
+      if (kept.length > 0) out.append(name, kept.join(','));
+      continue;
+    }
+    if (name === '_sort') {
+      const sort = result.request.sort.map((r) => `${r.descending ? '-' : ''}${r.code}`).join(',');
+      if (!sortDone && sort) out.append(name, sort);
+      sortDone = true;
+      continue;
+    }
+    out.append(name, value);
+  }
+  if (cursor) out.set('_cursor', cursor);
   return out;
 }
 
-function shape(resource: Resource, request: SearchRequest): Resource {
-  if (request.elements && request.elements.length > 0) {
-    const wanted = new Set(request.elements.map((e) => e.replace(/^[A-Z][A-Za-z]+\./, '')));
-    return subsetted(resource, (k) => wanted.has(k));
-  }
-  switch (request.summary) {
-    case 'text': return subsetted(resource, (k) => k === 'text');
-    case 'data': return subsetted(resource, (k) => k !== 'text');
-    default: return resource;
-  }
+function url(ctx: RestContext, path: string, query: URLSearchParams): string {
+  const text = query.toString();
+  return `${ctx.baseUrl}${path ? '/' + path : ''}${text ? '?' + text : ''}`;
 }
 
-function pageUrl(ctx: RestContext, resourceType: string, query: URLSearchParams, offset: number | undefined): string {
-  const q = new URLSearchParams(query);
-  q.delete('_format');
-  if (offset === undefined || offset === 0) q.delete('_offset');
-  else q.set('_offset', String(offset));
-  const text = q.toString();
-  return `${ctx.baseUrl}/${resourceType}${text ? '?' + text : ''}`;
-}
-
-export const searchType: Handler = async (req, ctx, route) => {
-  const resourceType = route.resourceType!;
-  const result = await ctx.repo.search(resourceType, req.query, { handling: handling(req), baseUrl: ctx.baseUrl });
+/** The searchset Bundle for one page of `result`; `path` is the searched URL below the base. */
+export function searchsetResponse(ctx: RestContext, path: string, req: FhirRequest, result: SearchResult): FhirResponse {
   const { request } = result;
-  if (request.summary === 'true') {
-    throw new FhirError('invalid-search', '_summary=true is not supported yet; use _elements, _summary=text, data or count');
+  const link = [{ relation: 'self', url: url(ctx, path, linkQuery(req.query, result, req.query.get('_cursor') ?? undefined, true)) }];
+  if (result.previous) {
+    link.push({ relation: 'first', url: url(ctx, path, linkQuery(req.query, result, undefined, false)) });
+    link.push({ relation: 'previous', url: url(ctx, path, linkQuery(req.query, result, result.previous, false)) });
   }
-  const count = request.count ?? result.versions.length;
-  const offset = request.offset ?? 0;
-  const link = [{ relation: 'self', url: pageUrl(ctx, resourceType, req.query, offset) }];
-  if (count > 0 && offset > 0) {
-    link.push({ relation: 'first', url: pageUrl(ctx, resourceType, req.query, 0) });
-    link.push({ relation: 'previous', url: pageUrl(ctx, resourceType, req.query, Math.max(0, offset - count)) });
+  if (result.next) link.push({ relation: 'next', url: url(ctx, path, linkQuery(req.query, result, result.next, false)) });
+  const entry: unknown[] = [];
+  for (const [versions, mode] of [[result.versions, 'match'], [result.included, 'include']] as const) {
+    for (const v of versions) {
+      entry.push({
+        fullUrl: `${ctx.baseUrl}/${v.resourceType}/${v.id}`,
+        resource: shapeResource(JSON.parse(v.json!) as Resource, request),
+        search: { mode },
+      });
+    }
   }
-  if (result.hasMore) link.push({ relation: 'next', url: pageUrl(ctx, resourceType, req.query, offset + result.versions.length) });
-  const entry: unknown[] = result.versions.map((v) => ({
-    fullUrl: `${ctx.baseUrl}/${resourceType}/${v.id}`,
-    resource: shape(JSON.parse(v.json!) as Resource, request),
-    search: { mode: 'match' },
-  }));
   if (request.ignored.length > 0) {
-    // Parameters dropped under handling=lenient are reported back (http://hl7.org/fhir/R4/search.html#errors).
+    // Parameters the server did not use are reported back (http://hl7.org/fhir/R4/search.html#errors).
     entry.push({
       resource: {
         resourceType: 'OperationOutcome',
-        issue: request.ignored.map((i) => issue('warning', 'not-supported', `Ignored search parameter ${i.name}: ${i.reason}`)),
+        issue: request.ignored.map((i) => issue('warning', 'not-supported', `Ignored search parameter ${i.name}: ${i.reason}`, [i.name])),
       },
       search: { mode: 'outcome' },
     });
@@ -83,4 +88,14 @@ export const searchType: Handler = async (req, ctx, route) => {
     headers: {},
     body: { resourceType: 'Bundle', type: 'searchset', ...(result.total !== undefined ? { total: result.total } : {}), link, entry },
   };
+}
+
+export function searchOptions(req: FhirRequest, ctx: RestContext): SearchOptions {
+  return { handling: handling(req), baseUrl: ctx.baseUrl };
+}
+
+export const searchType: Handler = async (req, ctx, route) => {
+  const resourceType = route.resourceType!;
+  const result = await ctx.repo.search(resourceType, req.query, searchOptions(req, ctx));
+  return searchsetResponse(ctx, resourceType, req, result);
 };

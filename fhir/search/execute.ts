@@ -1,66 +1,198 @@
-// Runs a search: URL query → SearchRequest (parse.ts) → SQL (sql.ts) → rows. Used by the REST
-// search handler and by conditional interactions, so both share one notion of "matches".
+// Runs a search: URL query → SearchRequest (parse.ts) → SQL (sql.ts, paging.ts) → rows. Used by the
+// REST search handlers and by conditional interactions, so both share one notion of "matches".
+import { FhirError, isFhirError } from '../outcome.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
+import { compartment as compartmentOf } from '../definitions/compartments.ts';
 import type { ResourceVersion } from '../types.ts';
 import { parseSearch } from './parse.ts';
 import { compileCount, compileSearch } from './sql.ts';
-import type { SearchRequest } from './search-request.ts';
+import type { IgnoredParameter, SearchRequest } from './search-request.ts';
+import { decodeCursor, encodeCursor, keysetCondition, orderBy, sortKeys, sortSignature, type Cursor } from './paging.ts';
+import { loadIncludes } from './include.ts';
+import { resourceColumns, toVersion, type ResourceRow } from './rows.ts';
 
 export interface SearchOptions {
   handling?: 'strict' | 'lenient';
   baseUrl?: string;
+  /** Only resources in the compartment of this resource (http://hl7.org/fhir/R4/compartmentdefinition.html). */
+  compartment?: { resourceType: string; id: string };
+  /** Also return every resource the page's resources refer to (`$everything`). */
+  includeReferenced?: boolean;
 }
 
 export interface SearchResult {
   request: SearchRequest;
+  /** The matches of this page (search.mode = match). */
   versions: ResourceVersion[];
+  /** `_include` / `_revinclude` results (search.mode = include), not counted in `total`. */
+  included: ResourceVersion[];
   /** Number of all matches, when asked for or free to know. */
   total?: number;
   /** Whether matches exist beyond this page. */
   hasMore: boolean;
+  /** `_cursor` values of the next and previous page. */
+  next?: string;
+  previous?: string;
 }
 
 export interface Searcher {
-  search(q: Queryable, resourceType: string, query: URLSearchParams, options?: SearchOptions): Promise<SearchResult>;
+  /** `resourceType` null: a system-level search over the types of `_type` (http://hl7.org/fhir/R4/http.html#search). */
+  search(q: Queryable, resourceType: string | null, query: URLSearchParams, options?: SearchOptions): Promise<SearchResult>;
   /** Ids of the current resources matching the criteria, at most `limit` (strict parsing). */
   matchIds(q: Queryable, resourceType: string, criteria: URLSearchParams, limit: number): Promise<string[]>;
 }
 
-// The stored JSONB with `resourceType` first again (jsonb keeps keys in its own order).
-const columns = `r.id, r.version_id, r.last_updated,
-  '{"resourceType":' || to_json(r.resource_type)::text || ',' || substr((r.content - 'resourceType')::text, 2) AS json`;
-
-interface Row { id: string; version_id: number; last_updated: Date | string; json: string }
-
 export const defaultPageSize = 20;
+const maxPageSize = 1000;
+/** Parameters every resource type has: the only ones a search across types can use (search.html#all). */
+const commonParameters = new Set(['_id', '_lastUpdated', '_tag', '_profile', '_security', '_source',
+  '_count', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_offset', '_format', '_pretty']);
+const countPrefix = 'SELECT count(*)::integer AS total FROM fhir_resource r WHERE ';
+
+interface Scope {
+  /** Resource types searched; the WHERE clause matches any of them. */
+  types: string[];
+  system: boolean;
+}
 
 export function createSearcher(registry: SearchParameterRegistry, timeZone: string): Searcher {
+  const lenientNote = (ignored: IgnoredParameter[], lenient: boolean, name: string, reason: string) => {
+    if (!lenient) throw new FhirError('invalid-search', reason, { expression: [name] });
+    ignored.push({ name, reason });
+  };
+
+  /**
+   * Under lenient handling a malformed value is dropped like an unknown parameter
+   * (http://hl7.org/fhir/R4/search.html#errors): parse, drop the parameter named in the error, retry.
+   */
+  function parse(resourceType: string, query: URLSearchParams, options: SearchOptions, ignored: IgnoredParameter[]): SearchRequest {
+    const lenient = options.handling === 'lenient';
+    const remaining = new URLSearchParams(query);
+    for (;;) {
+      try {
+        const request = parseSearch(resourceType, remaining, registry, { timeZone, handling: options.handling, baseUrl: options.baseUrl });
+        request.ignored.unshift(...ignored);
+        return request;
+      } catch (err) {
+        const name = isFhirError(err) ? err.issues[0]?.expression?.[0] : undefined;
+        if (!lenient || !isFhirError(err) || name === undefined || !remaining.has(name)) throw err;
+        ignored.push({ name, reason: err.message });
+        remaining.delete(name);
+      }
+    }
+  }
+
+  function scopeOf(resourceType: string | null, query: URLSearchParams, options: SearchOptions, ignored: IgnoredParameter[]): Scope {
+    const lenient = options.handling === 'lenient';
+    if (resourceType !== null) return { types: [resourceType], system: false };
+    const owner = options.compartment ? compartmentOf(options.compartment.resourceType) : undefined;
+    const allowed = owner ? [owner.resourceType, ...owner.params.keys()] : [...registry.resourceTypes];
+    const types: string[] = [];
+    for (const t of (query.getAll('_type').join(',')).split(',').map((s) => s.trim()).filter((s) => s)) {
+      if (allowed.includes(t)) types.push(t);
+      else lenientNote(ignored, lenient, `_type=${t}`, `${t} is not a resource type that can be searched here`);
+    }
+    return { types: types.length > 0 ? types : allowed, system: true };
+  }
+
+  function withoutScopeParameters(query: URLSearchParams, scope: Scope, options: SearchOptions, ignored: IgnoredParameter[]): URLSearchParams {
+    const out = new URLSearchParams();
+    for (const [name, value] of query) {
+      if (name === '_cursor' || name === '_type') continue;
+      if (scope.system && !commonParameters.has(name.split(':')[0]!)) {
+        lenientNote(ignored, options.handling === 'lenient', name, `"${name}" is not a parameter common to all searched types`);
+        continue;
+      }
+      out.append(name, value);
+    }
+    return out;
+  }
+
   return {
     async search(q, resourceType, query, options = {}) {
-      const request = parseSearch(resourceType, query, registry, { timeZone, handling: options.handling, baseUrl: options.baseUrl });
-      const count = request.count ?? defaultPageSize;
+      const lenient = options.handling === 'lenient';
+      const ignored: IgnoredParameter[] = [];
+      const scope = scopeOf(resourceType, query, options, ignored);
+      const request = parse(scope.types[0]!, withoutScopeParameters(query, scope, options, ignored), options, ignored);
+      if (scope.system) {
+        for (const rule of request.sort.filter((r) => r.param !== undefined)) {
+          lenientNote(request.ignored, lenient, `_sort=${rule.code}`, `Sorting by "${rule.code}" needs a single resource type`);
+        }
+        request.sort = request.sort.filter((r) => r.param === undefined);
+      }
+
+      // The WHERE of sql.ts, for our own ordering and keyset conditions around it.
+      const counted = compileCount(request);
+      if (!counted.text.startsWith(countPrefix)) throw new Error('compileCount changed shape; execute.ts reads its WHERE clause');
+      let where = counted.text.slice(countPrefix.length);
+      const values = [...counted.values];
+      const bind = (v: unknown) => { values.push(v); return `$${values.length}`; };
+      if (scope.types.length > 1 || scope.system) {
+        if (!where.startsWith('r.resource_type = $1')) throw new Error('sql.ts no longer starts its WHERE with the resource type');
+        where = `r.resource_type = ANY($1::text[])${where.slice('r.resource_type = $1'.length)}`;
+        values[0] = scope.types;
+      }
+      if (options.compartment) where += ` AND ${compartmentCondition(options.compartment, scope.types, bind)}`;
+      const whereValues = [...values]; // the count needs only these; paging binds more below
+
+      const keys = sortKeys(request.sort, bind);
+      const signature = sortSignature(request.sort);
+      let cursor: Cursor | undefined;
+      const cursorText = query.get('_cursor');
+      if (cursorText) {
+        try {
+          cursor = decodeCursor(cursorText, signature, keys.length);
+        } catch (err) {
+          if (!lenient) throw err;
+          request.ignored.push({ name: '_cursor', reason: (err as Error).message });
+        }
+      }
+
+      const count = Math.min(request.count ?? defaultPageSize, maxPageSize);
       const summaryCount = request.summary === 'count';
       let versions: ResourceVersion[] = [];
       let hasMore = false;
+      let next: string | undefined;
+      let previous: string | undefined;
       if (!summaryCount && count > 0) {
-        // One row more than the page tells whether a next page exists without counting.
-        const page = compileSearch({ ...request, count: count + 1 }, { columns, maxCount: 1001 });
-        const rows = (await q.query<Row>(page.text, page.values)).rows;
-        hasMore = rows.length > count;
-        versions = rows.slice(0, count).map((r) => ({
-          resourceType, id: r.id, versionId: r.version_id, deleted: false, json: r.json,
-          lastUpdated: r.last_updated instanceof Date ? r.last_updated.toISOString() : new Date(r.last_updated).toISOString(),
-        }));
+        const reverse = cursor?.direction === 'p';
+        const conditions = cursor ? ` AND ${keysetCondition(keys, cursor, bind)}` : '';
+        // One row more than the page tells whether another page exists, without counting.
+        const limit = bind(count + 1);
+        const offset = !cursor && request.offset ? ` OFFSET ${bind(request.offset)}` : '';
+        const text = `SELECT ${resourceColumns}, ${keys.map((_, i) => `k.k${i}::text AS k${i}`).join(', ')}
+          FROM fhir_resource r CROSS JOIN LATERAL (SELECT ${keys.map((k, i) => `${k.expression} AS k${i}`).join(', ')}) k
+          WHERE ${where}${conditions} ORDER BY ${orderBy(keys, reverse)} LIMIT ${limit}${offset}`;
+        let rows = (await q.query<ResourceRow>(text, values)).rows;
+        const more = rows.length > count;
+        rows = rows.slice(0, count);
+        if (reverse) rows.reverse();
+        const keyValues = (row: ResourceRow) => keys.map((_, i) => ((row as unknown as Record<string, string | null>)[`k${i}`] ?? null));
+        const first = rows[0];
+        const last = rows[rows.length - 1];
+        hasMore = reverse ? rows.length > 0 : more;
+        if (last && hasMore) next = encodeCursor({ direction: 'n', values: keyValues(last) }, signature);
+        const before = reverse ? more : cursor !== undefined || (request.offset ?? 0) > 0;
+        if (first && before) previous = encodeCursor({ direction: 'p', values: keyValues(first) }, signature);
+        versions = rows.map(toVersion);
       }
+
       let total: number | undefined;
-      if (request.total !== 'none' && (summaryCount || request.total === 'accurate' || request.total === 'estimate' || hasMore || (request.offset ?? 0) > 0 || count === 0)) {
-        const c = compileCount(request);
-        total = Number((await q.query<{ total: number }>(c.text, c.values)).rows[0].total);
-      } else if (request.total !== 'none') {
-        total = versions.length; // everything fit on the first page
+      const firstPage = !cursor && !(request.offset ?? 0);
+      if (request.total === 'none') {
+        total = undefined;
+      } else if (firstPage && !hasMore && !summaryCount && count > 0) {
+        total = versions.length; // everything fit on the first page: the count is free
+      } else if (request.total === 'estimate') {
+        total = await estimate(q, where, whereValues);
+      } else {
+        total = Number((await q.query<{ total: number }>(`SELECT count(*)::integer AS total FROM fhir_resource r WHERE ${where}`, whereValues)).rows[0]!.total);
       }
-      return { request, versions, total, hasMore };
+      const included = versions.length > 0 && (request.include.length > 0 || request.revinclude.length > 0 || options.includeReferenced)
+        ? await loadIncludes(q, { include: request.include, revinclude: request.revinclude, allReferences: options.includeReferenced }, versions)
+        : [];
+      return { request, versions, included, total, hasMore, next, previous };
     },
     async matchIds(q, resourceType, criteria, limit) {
       const request = parseSearch(resourceType, criteria, registry, { timeZone, handling: 'strict' });
@@ -68,4 +200,30 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       return (await q.query<{ id: string }>(sql.text, sql.values)).rows.map((r) => r.id);
     },
   };
+}
+
+/**
+ * Membership of the compartment of `owner` (http://hl7.org/fhir/R4/compartmentdefinition.html): a
+ * resource whose listed reference parameters point at the owner, or the owner itself.
+ */
+function compartmentCondition(owner: { resourceType: string; id: string }, types: string[], bind: (v: unknown) => string): string {
+  const definition = compartmentOf(owner.resourceType);
+  if (!definition) throw new FhirError('route-not-found', `R4 defines no ${owner.resourceType} compartment`);
+  const pairs = types.flatMap((t) => (definition.params.get(t) ?? []).map((p) => [t, p] as const));
+  if (pairs.length === 0 && !types.includes(owner.resourceType)) {
+    throw new FhirError('invalid-request', `${types.join(', ')} is not part of the ${owner.resourceType} compartment`);
+  }
+  const type = bind(owner.resourceType);
+  const id = bind(owner.id);
+  return `((r.resource_type = ${type} AND r.id = ${id}) OR EXISTS (SELECT 1 FROM fhir_sp_reference c
+      JOIN unnest(${bind(pairs.map((p) => p[0]))}::text[], ${bind(pairs.map((p) => p[1]))}::text[]) AS m(t, p) ON c.resource_type = m.t AND c.param = m.p
+     WHERE c.resource_type = r.resource_type AND c.id = r.id AND c.target_type = ${type} AND c.target_id = ${id}))`;
+}
+
+/** `_total=estimate`: the planner's row estimate (http://hl7.org/fhir/R4/search.html#total). */
+async function estimate(q: Queryable, where: string, values: unknown[]): Promise<number> {
+  const rows = (await q.query<Record<string, unknown>>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM fhir_resource r WHERE ${where}`, values)).rows;
+  const raw = rows[0] ? Object.values(rows[0])[0] : undefined;
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
+  return Math.max(0, Math.round(plan?.[0]?.Plan?.['Plan Rows'] ?? 0));
 }

@@ -45,6 +45,36 @@ export function compileExpression(expression: string, resourceType: string): Com
   };
 }
 
+/**
+ * Compiles `expression` relative to the elements at `contextPath` (a plain dotted path such as
+ * `Observation.component`), as composite components are written
+ * (http://hl7.org/fhir/R4/searchparameter-definitions.html#SearchParameter.component.expression).
+ * Fast path only: undefined when either is beyond it.
+ */
+export function compileRelativeExpression(expression: string, contextPath: string, resourceType: string): Evaluator | undefined {
+  const context = parseSimplePath(contextPath);
+  if (!context || context.head !== resourceType) return undefined;
+  let position: Position = { fhirType: resourceType, modelPath: resourceType };
+  for (const step of context.steps) {
+    const next = step.kind === 'child' ? childPositions(position, step.name) : [];
+    if (next.length !== 1) return undefined;
+    position = next[0]!.position;
+  }
+  const walkers: Walker[] = [];
+  for (const part of splitUnion(expression)) {
+    const parsed = parseSimplePath(part);
+    if (!parsed || !/^[a-z]/.test(parsed.head)) return undefined;
+    const walker = compileSteps([{ kind: 'child', name: parsed.head }, ...parsed.steps], [position]);
+    if (walker === undefined) return undefined;
+    if (walker !== never) walkers.push(walker);
+  }
+  return (element) => {
+    const out: TypedValue[] = [];
+    for (const walk of walkers) walk(element, out);
+    return out;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fast path
 

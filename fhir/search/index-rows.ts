@@ -12,6 +12,16 @@ export interface QuantityRow {
   value: string; low: string; high: string;
 }
 export interface UriRow { param: string; value: string }
+/**
+ * One value of one component of one element instance of a composite parameter (fhir_sp_composite).
+ * Only the columns of the component's type are set; `number` holds number and quantity values.
+ */
+export interface CompositeRow {
+  param: string; grp: number; component: number;
+  system: string | null; code: string | null; unit: string | null; value: string | null; valueNorm: string | null;
+  number: string | null; low: string | null; high: string | null;
+  targetType: string | null; targetId: string | null; targetUrl: string | null;
+}
 
 export interface IndexRows {
   string: StringRow[];
@@ -21,8 +31,9 @@ export interface IndexRows {
   number: NumberRow[];
   quantity: QuantityRow[];
   uri: UriRow[];
+  composite: CompositeRow[];
 }
 
 export function emptyIndexRows(): IndexRows {
-  return { string: [], token: [], reference: [], date: [], number: [], quantity: [], uri: [] };
+  return { string: [], token: [], reference: [], date: [], number: [], quantity: [], uri: [], composite: [] };
 }

@@ -14,7 +14,10 @@
 //   but no coding still gives a row (code null).
 // - ContactPoint: code = value, system = ContactPoint.system (phone, email, ...). R4 names no token
 //   system for ContactPoint; using its `system` lets `telecom=phone|…` work and costs nothing else.
-// - Composite and special parameters (Location `near`) are not indexed yet.
+// - ContactPoint also gives a row without a system, since R4 maps only ContactPoint.value to a token:
+//   `telecom=|value` ("no system", http://hl7.org/fhir/R4/search.html#token) then matches too.
+// - Composite parameters go to fhir_sp_composite (composite-values.ts); special parameters
+//   (Location `near`) are not indexed.
 import type { Resource } from '../types.ts';
 import {
   defaultRegistry, type SearchParameterDefinition, type SearchParameterRegistry, type SearchParamType,
@@ -25,6 +28,7 @@ import { normalizeString } from './normalize.ts';
 import { dateRange, defaultTimeZone, isoInstant } from './date-range.ts';
 import { decimalRange } from './decimal-range.ts';
 import { referenceTarget } from './reference-target.ts';
+import { compositePlan, type CompositePlan } from './composite-values.ts';
 
 export interface IndexOptions {
   /** IANA zone for date/times written without an offset. Default Asia/Shanghai. */
@@ -51,18 +55,33 @@ export function createIndexRowExtractor(
   registry: SearchParameterRegistry = defaultRegistry(), options: IndexOptions = {},
 ): IndexRowExtractor {
   const timeZone = options.timeZone ?? defaultTimeZone;
-  const plans = new Map<string, ParamPlan[]>();
+  const plans = new Map<string, TypePlan>();
   let planVersion = registry.version;
   const ctx: ConversionContext = { timeZone, resourceTypes: registry.resourceTypes, seen: new Set() };
+  const componentCtx: ConversionContext = { timeZone, resourceTypes: registry.resourceTypes, seen: new Set() };
+  const convertComponent = (code: string, type: SearchParamType, values: TypedValue[]): IndexRows => {
+    const rows = emptyIndexRows();
+    const plan: ParamPlan = { code, type, evaluate: () => values };
+    componentCtx.seen.clear();
+    for (const v of values) convert(plan, v, rows, componentCtx);
+    return rows;
+  };
 
-  const planFor = (resourceType: string): ParamPlan[] => {
+  const planFor = (resourceType: string): TypePlan => {
     if (registry.version !== planVersion) {
       plans.clear();
       planVersion = registry.version;
     }
     let plan = plans.get(resourceType);
     if (!plan) {
-      plan = registry.forType(resourceType).flatMap((p) => paramPlan(p));
+      const params = registry.forType(resourceType);
+      plan = {
+        params: params.flatMap((p) => paramPlan(p)),
+        composites: params.flatMap((p) => {
+          const composite = p.type === 'composite' ? compositePlan(p, registry, convertComponent) : undefined;
+          return composite ? [composite] : [];
+        }),
+      };
       plans.set(resourceType, plan);
     }
     return plan;
@@ -71,14 +90,21 @@ export function createIndexRowExtractor(
   return (resource) => {
     const rows = emptyIndexRows();
     const record = resource as unknown as Record<string, unknown>;
-    for (const param of planFor(resource.resourceType)) {
+    const plan = planFor(resource.resourceType);
+    for (const param of plan.params) {
       const values = param.evaluate(record);
       if (values.length === 0) continue;
       ctx.seen.clear();
       for (const v of values) convert(param, v, rows, ctx);
     }
+    for (const composite of plan.composites) composite(record, rows.composite);
     return rows;
   };
+}
+
+interface TypePlan {
+  params: ParamPlan[];
+  composites: CompositePlan[];
 }
 
 function paramPlan(p: SearchParameterDefinition): ParamPlan[] {
@@ -184,7 +210,9 @@ function tokenRows(param: string, v: TypedValue, rows: IndexRows, ctx: Conversio
     case 'Identifier':
       return identifierRows(param, obj, add);
     case 'ContactPoint':
-      return add(param, str(obj.system) ?? null, str(obj.value) ?? null, null);
+      add(param, str(obj.system) ?? null, str(obj.value) ?? null, null);
+      if (str(obj.system)) add(param, null, str(obj.value) ?? null, null);
+      return;
     case 'Reference':
       // Some token parameters point at Reference-or-CodeableConcept choices; only the identifier counts.
       if (obj.identifier && typeof obj.identifier === 'object') identifierRows(param, obj.identifier as Json, add);

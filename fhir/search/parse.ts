@@ -1,14 +1,15 @@
 // URL query → SearchRequest (http://hl7.org/fhir/R4/search.html). Every value is parsed and checked
 // here, so that sql.ts only ever sees well-formed, typed values.
-import { FhirError } from '../outcome.ts';
 import {
   defaultRegistry, type SearchParameterDefinition, type SearchParameterRegistry,
 } from '../definitions/search-parameters.ts';
-import { dateRange, defaultTimeZone } from './date-range.ts';
-import { decimalRange } from './decimal-range.ts';
+import { defaultTimeZone } from './date-range.ts';
+import { compositeComponents, invalid, parseValue, splitValues, type ValueContext } from './parse-values.ts';
 import type {
-  IncludeRule, ParameterFilter, Prefix, SearchFilter, SearchRequest, SearchValue, SortRule, SummaryMode, TotalMode,
+  ChainTarget, IncludeRule, ParameterFilter, SearchFilter, SearchRequest, SortRule, SummaryMode, TotalMode,
 } from './search-request.ts';
+
+export { splitValues } from './parse-values.ts';
 
 export interface ParseOptions {
   /**
@@ -31,7 +32,6 @@ const transportParameters = new Set(['_format', '_pretty']);
 /** Known to R4 but not implemented: refused (strict) or reported (lenient). */
 const unsupportedParameters = new Set(['_text', '_content', '_query', '_filter', '_list', '_contained', '_containedType', '_type']);
 
-const prefixes = new Set<Prefix>(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap']);
 const summaryModes = new Set<SummaryMode>(['true', 'text', 'data', 'count', 'false']);
 const totalModes = new Set<TotalMode>(['none', 'estimate', 'accurate']);
 const sortableTypes = new Set(['string', 'token', 'date', 'number', 'quantity', 'uri']);
@@ -69,11 +69,8 @@ export function parseSearch(
   return req;
 }
 
-interface ParseContext {
-  registry: SearchParameterRegistry;
+interface ParseContext extends ValueContext {
   lenient: boolean;
-  timeZone: string;
-  baseUrl: string | undefined;
 }
 
 function entries(query: SearchQuery): Array<[string, string]> {
@@ -84,10 +81,6 @@ function entries(query: SearchQuery): Array<[string, string]> {
     for (const v of Array.isArray(value) ? value : [value]) out.push([name, v]);
   }
   return out;
-}
-
-function invalid(message: string, name: string): FhirError {
-  return new FhirError('invalid-search', message, { expression: [name] });
 }
 
 /** Unknown or unsupported parameter: an error, or under lenient handling a note in `ignored`. */
@@ -110,8 +103,8 @@ function parseFilter(
   const param = ctx.registry.get(resourceType, code);
   if (!param || !param.expression) return reject(req, ctx, name, `Unknown search parameter "${code}" for ${resourceType}`);
   if (extra.length > 0) throw invalid(`Malformed search parameter name "${name}"`, name);
-  if (param.type === 'composite' || param.type === 'special') {
-    return reject(req, ctx, name, `Search parameter "${code}" of type ${param.type} is not supported yet`);
+  if (param.type === 'special' || (param.type === 'composite' && compositeComponents(param, ctx) === undefined)) {
+    return reject(req, ctx, name, `Search parameter "${code}" of type ${param.type} is not supported`);
   }
   if (modifier === 'missing') {
     if (value !== 'true' && value !== 'false') throw invalid(`:missing takes true or false, not "${value}"`, name);
@@ -129,7 +122,9 @@ function parseFilter(
 function modifierAllowed(param: SearchParameterDefinition, modifier: string, ctx: ParseContext): boolean {
   switch (param.type) {
     case 'string': return modifier === 'exact' || modifier === 'contains';
-    case 'token': return modifier === 'not' || modifier === 'text' || (modifier === 'of-type' && param.code === 'identifier');
+    case 'token':
+      return modifier === 'not' || modifier === 'text' || modifier === 'in' || modifier === 'not-in'
+        || (modifier === 'of-type' && param.code === 'identifier');
     case 'uri': return modifier === 'above' || modifier === 'below';
     case 'reference':
       return modifier === 'identifier'
@@ -138,22 +133,46 @@ function modifierAllowed(param: SearchParameterDefinition, modifier: string, ctx
   }
 }
 
-/** `subject:Patient.name=peter` (http://hl7.org/fhir/R4/search.html#chaining). */
+/**
+ * `subject:Patient.name=peter`, to any depth (http://hl7.org/fhir/R4/search.html#chaining). Without
+ * a type modifier the chain is resolved over every target type of the reference that has the
+ * chained parameter, as several servers do; it is an error only when none has it.
+ */
 function parseChain(
   resourceType: string, name: string, dot: number, value: string, ctx: ParseContext, req: SearchRequest,
 ): SearchFilter | undefined {
-  const [code, typeModifier] = name.slice(0, dot).split(':') as [string, string | undefined];
+  const [code, typeModifier, ...extra] = name.slice(0, dot).split(':') as [string, string | undefined, ...string[]];
   const param = ctx.registry.get(resourceType, code);
-  if (!param || param.type !== 'reference') {
+  if (!param || param.type !== 'reference' || extra.length > 0) {
     return reject(req, ctx, name, `Chained parameter "${code}" is not a reference parameter of ${resourceType}`);
   }
-  const candidates = typeModifier ? [typeModifier] : param.targets;
-  if (candidates.length !== 1) {
-    throw invalid(`Chained parameter "${code}" can refer to several types; name one, e.g. ${code}:${candidates[0] ?? 'Patient'}`, name);
+  const rest = name.slice(dot + 1);
+  if (typeModifier !== undefined && !ctx.registry.resourceTypes.has(typeModifier)) {
+    throw invalid(`Unknown resource type "${typeModifier}" in chained parameter "${name}"`, name);
   }
-  const targetType = candidates[0]!;
-  const filter = parseFilter(targetType, name.slice(dot + 1), value, ctx, req);
-  return filter ? { kind: 'chain', code, param, targetType, filter } : undefined;
+  let candidates = typeModifier ? [typeModifier] : param.targets;
+  if (candidates.length === 0) {
+    throw invalid(`Chained parameter "${code}" can refer to any type; name one, e.g. ${code}:Patient`, name);
+  }
+  if (!typeModifier && candidates.length > 1) {
+    const next = chainedCode(rest);
+    candidates = candidates.filter((type) => next.startsWith('_has:') || ctx.registry.get(type, next) !== undefined);
+    if (candidates.length === 0) {
+      return reject(req, ctx, name, `No target type of "${code}" has a search parameter "${next}"`);
+    }
+  }
+  const targets: ChainTarget[] = [];
+  for (const targetType of candidates) {
+    const filter = parseFilter(targetType, rest, value, ctx, req);
+    if (filter) targets.push({ targetType, filter });
+  }
+  return targets.length > 0 ? { kind: 'chain', code, param, targets } : undefined;
+}
+
+/** The parameter code a chain continues with: `name` of `name:exact`, `subject` of `subject:Patient.name`. */
+function chainedCode(rest: string): string {
+  if (rest.startsWith('_has:')) return rest;
+  return /^[^:.]+/.exec(rest)?.[0] ?? rest;
 }
 
 /** `_has:Observation:patient:code=1234-5` (http://hl7.org/fhir/R4/search.html#has). */
@@ -167,117 +186,6 @@ function parseHas(name: string, value: string, ctx: ParseContext, req: SearchReq
   }
   const filter = parseFilter(sourceType, rest, value, ctx, req);
   return filter ? { kind: 'has', resourceType: sourceType, referenceParam, filter } : undefined;
-}
-
-/** Splits on unescaped commas and undoes `\,` `\|` `\$` `\\` (http://hl7.org/fhir/R4/search.html#escaping) later, per part. */
-export function splitValues(value: string): string[] {
-  return splitEscaped(value, ',').filter((v) => v.length > 0);
-}
-
-function splitEscaped(value: string, separator: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '\\' && i + 1 < value.length) {
-      current += c + value[i + 1];
-      i++;
-    } else if (c === separator) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += c;
-    }
-  }
-  parts.push(current);
-  return parts;
-}
-
-function unescape(value: string): string {
-  return value.replace(/\\([\\,|$])/g, '$1');
-}
-
-function parseValue(
-  param: SearchParameterDefinition, modifier: string | undefined, raw: string, name: string, ctx: ParseContext,
-): SearchValue {
-  switch (param.type) {
-    case 'string':
-      return { kind: 'string', text: unescape(raw) };
-    case 'uri':
-      return { kind: 'uri', value: unescape(raw) };
-    case 'token':
-      return parseToken(modifier, raw, name);
-    case 'reference':
-      return parseReference(modifier, raw, ctx);
-    case 'date': {
-      const { prefix, rest } = splitPrefix(raw);
-      const range = dateRange(rest, ctx.timeZone);
-      if (!range) throw invalid(`"${raw}" is not a valid date for "${name}"`, name);
-      return { kind: 'date', prefix, text: rest, range };
-    }
-    case 'number': {
-      const { prefix, rest } = splitPrefix(raw);
-      const range = decimalRange(rest);
-      if (!range) throw invalid(`"${raw}" is not a valid number for "${name}"`, name);
-      return { kind: 'number', prefix, range };
-    }
-    case 'quantity': {
-      const [number = '', system, code] = splitEscaped(raw, '|');
-      const { prefix, rest } = splitPrefix(number);
-      const range = decimalRange(rest);
-      if (!range) throw invalid(`"${raw}" is not a valid quantity for "${name}"`, name);
-      return {
-        kind: 'quantity', prefix, range,
-        system: system ? unescape(system) : undefined,
-        code: code ? unescape(code) : undefined,
-      };
-    }
-    default:
-      throw invalid(`Search parameter "${name}" of type ${param.type} is not supported yet`, name);
-  }
-}
-
-function splitPrefix(raw: string): { prefix: Prefix; rest: string } {
-  const head = raw.slice(0, 2) as Prefix;
-  if (prefixes.has(head) && raw.length > 2) return { prefix: head, rest: raw.slice(2) };
-  return { prefix: 'eq', rest: raw };
-}
-
-/** `code`, `system|code`, `|code`, `system|` (http://hl7.org/fhir/R4/search.html#token). */
-function parseToken(modifier: string | undefined, raw: string, name: string): SearchValue {
-  if (modifier === 'text') return { kind: 'token', system: undefined, code: undefined, text: unescape(raw) };
-  const parts = splitEscaped(raw, '|').map(unescape);
-  if (modifier === 'of-type') {
-    if (parts.length !== 3 || !parts[1] || !parts[2]) {
-      throw invalid(`identifier:of-type takes system|code|value, not "${raw}"`, name);
-    }
-    return { kind: 'of-type', typeSystem: parts[0]!, typeCode: parts[1], value: parts[2] };
-  }
-  if (parts.length === 1) return { kind: 'token', system: undefined, code: parts[0], text: raw };
-  if (parts.length !== 2) throw invalid(`"${raw}" is not a valid token for "${name}"`, name);
-  const [system, code] = parts as [string, string];
-  return { kind: 'token', system: system === '' ? null : system, code: code === '' ? undefined : code, text: raw };
-}
-
-/** `id`, `Type/id`, `[url]`, with `:Type` as the type (http://hl7.org/fhir/R4/search.html#reference). */
-function parseReference(modifier: string | undefined, raw: string, ctx: ParseContext): SearchValue {
-  let value = unescape(raw);
-  if (modifier === 'identifier') {
-    const parts = splitEscaped(raw, '|').map(unescape);
-    return parts.length >= 2
-      ? { kind: 'token', system: parts[0] === '' ? null : parts[0], code: parts[1] || undefined, text: raw }
-      : { kind: 'token', system: undefined, code: parts[0], text: raw };
-  }
-  if (ctx.baseUrl && value.startsWith(`${ctx.baseUrl}/`)) value = value.slice(ctx.baseUrl.length + 1);
-  const typeModifier = modifier && modifier !== 'identifier' ? modifier : undefined;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) return { kind: 'reference', url: value, type: typeModifier };
-  const m = /^([A-Z][A-Za-z]+)\/([^/]+)(?:\/_history\/[^/]+)?$/.exec(value);
-  if (m && ctx.registry.resourceTypes.has(m[1]!)) {
-    // `subject:Device=Patient/example` names two types: no resource can match (kept, not an error).
-    if (typeModifier && typeModifier !== m[1]) return { kind: 'reference', type: typeModifier, id: undefined, url: undefined };
-    return { kind: 'reference', type: m[1], id: m[2] };
-  }
-  return { kind: 'reference', type: typeModifier, id: value };
 }
 
 // Result parameters ---------------------------------------------------------------------------

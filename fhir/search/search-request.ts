@@ -9,7 +9,7 @@ import type { DecimalRange } from './decimal-range.ts';
 export type Prefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
 
 export type StringModifier = 'exact' | 'contains';
-export type TokenModifier = 'not' | 'text' | 'of-type';
+export type TokenModifier = 'not' | 'text' | 'of-type' | 'in' | 'not-in';
 export type UriModifier = 'above' | 'below';
 
 export interface StringValue { kind: 'string'; text: string }
@@ -25,9 +25,14 @@ export interface QuantityValue {
   kind: 'quantity'; prefix: Prefix; range: DecimalRange; system: string | undefined; code: string | undefined;
 }
 export interface UriValue { kind: 'uri'; value: string }
+/** `code:in=[url]`: the expansion of the value set as parallel system / code lists. */
+export interface ValueSetValue { kind: 'value-set'; url: string; systems: string[]; codes: string[] }
+/** `a$b` (http://hl7.org/fhir/R4/search.html#composite): one value per component, in definition order. */
+export interface CompositeValue { kind: 'composite'; components: SearchValue[] }
 
 export type SearchValue =
-  | StringValue | TokenValue | OfTypeValue | ReferenceValue | DateValue | NumberValue | QuantityValue | UriValue;
+  | StringValue | TokenValue | OfTypeValue | ReferenceValue | DateValue | NumberValue | QuantityValue | UriValue
+  | CompositeValue | ValueSetValue;
 
 /** One `name[:modifier]=v1,v2` on a parameter of the searched type; values are ORed. */
 export interface ParameterFilter {
@@ -36,7 +41,7 @@ export interface ParameterFilter {
   code: string;
   param: SearchParameterDefinition;
   /**
-   * `exact`, `contains`, `not`, `text`, `of-type`, `identifier`, `above`, `below`, or for references
+   * `exact`, `contains`, `not`, `text`, `of-type`, `in`, `not-in`, `identifier`, `above`, `below`, or for references
    * a resource type (`subject:Patient=123`); undefined for none. `:missing` is carried in `missing`.
    */
   modifier: string | undefined;
@@ -47,12 +52,18 @@ export interface ParameterFilter {
 
 /**
  * `subject:Patient.name=peter` (http://hl7.org/fhir/R4/search.html#chaining): resources whose
- * reference `param` points at a `targetType` resource matching `filter`. Parsed, not yet compiled.
+ * reference `param` points at a resource of one of `targets` matching that target's `filter`.
+ * Without a type modifier a reference that can point at several types is resolved over every
+ * target type that has the chained parameter, so `targets` may hold more than one.
  */
 export interface ChainFilter {
   kind: 'chain';
   code: string;
   param: SearchParameterDefinition;
+  targets: ChainTarget[];
+}
+
+export interface ChainTarget {
   targetType: string;
   filter: SearchFilter;
 }
@@ -60,7 +71,7 @@ export interface ChainFilter {
 /**
  * `_has:Observation:patient:code=1234-5` (http://hl7.org/fhir/R4/search.html#has): resources
  * referenced by a `resourceType` resource through its `referenceParam`, that resource matching
- * `filter`. Parsed, not yet compiled.
+ * `filter`.
  */
 export interface HasFilter {
   kind: 'has';

@@ -4,10 +4,14 @@
 // PostgreSQL accepted by both PostgreSQL 15 and PGlite (PostgreSQL 18).
 //
 // Each filter is one EXISTS (or NOT EXISTS) on an index table, its values ORed inside it;
-// filters are ANDed (http://hl7.org/fhir/R4/search.html#combining).
+// filters are ANDed (http://hl7.org/fhir/R4/search.html#combining). Chains and `_has` nest the same
+// filters over other fhir_resource rows (sql-chain.ts); composites use fhir_sp_composite
+// (sql-composite.ts). Every filter is compiled against an owner alias: `r` at the top level.
 import { FhirError } from '../outcome.ts';
 import { normalizeString } from './normalize.ts';
 import { dateCondition, numberCondition, type Bind } from './sql-conditions.ts';
+import { chainCondition, hasCondition } from './sql-chain.ts';
+import { compositeCondition } from './sql-composite.ts';
 import type {
   ParameterFilter, ReferenceValue, SearchFilter, SearchRequest, SearchValue, SortRule, TokenValue,
 } from './search-request.ts';
@@ -58,15 +62,16 @@ const tables = {
   number: 'fhir_sp_number',
   quantity: 'fhir_sp_quantity',
   uri: 'fhir_sp_uri',
+  composite: 'fhir_sp_composite',
 } as const;
-type IndexTable = keyof typeof tables;
+export type IndexTable = keyof typeof tables;
 
 /** `\`, `%` and `_` are LIKE wildcards (with the default escape character `\`). */
-function escapeLike(text: string): string {
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-class SqlBuilder {
+export class SqlBuilder {
   readonly values: unknown[] = [];
   private aliasCount = 0;
   private readonly now: number;
@@ -82,7 +87,7 @@ class SqlBuilder {
 
   where(req: SearchRequest): string {
     const conditions = [`r.resource_type = ${this.bind(req.resourceType)}`, 'NOT r.deleted'];
-    for (const filter of req.filters) conditions.push(this.filter(filter));
+    for (const filter of req.filters) conditions.push(this.filter(filter, 'r'));
     return conditions.join(' AND ');
   }
 
@@ -118,85 +123,99 @@ class SqlBuilder {
       case 'uri': table = 'uri'; column = 'value'; break;
       default: throw new FhirError('invalid-search', `Sorting by ${param.type} parameter "${rule.code}" is not supported`);
     }
-    return `(SELECT ${agg}(${a}.${column}) FROM ${tables[table]} ${a} WHERE ${this.owner(a)} AND ${a}.param = ${this.bind(param.code)})`;
+    return `(SELECT ${agg}(${a}.${column}) FROM ${tables[table]} ${a} WHERE ${this.owner(a, 'r')} AND ${a}.param = ${this.bind(param.code)})`;
   }
 
-  private alias(): string {
+  alias(): string {
     return `i${++this.aliasCount}`;
   }
 
-  private owner(a: string): string {
-    return `${a}.resource_type = r.resource_type AND ${a}.id = r.id`;
+  /** Index rows `a` belong to the fhir_resource row aliased `o`. */
+  owner(a: string, o: string): string {
+    return `${a}.resource_type = ${o}.resource_type AND ${a}.id = ${o}.id`;
   }
 
-  private exists(table: IndexTable, param: string, condition: string | undefined, negate = false): string {
+  private exists(table: IndexTable, param: string, condition: string | undefined, o: string, negate = false): string {
     const a = this.alias();
     const filter = condition === undefined ? '' : ` AND (${condition.replaceAll('{a}', a)})`;
-    return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${tables[table]} ${a} WHERE ${this.owner(a)} AND ${a}.param = ${this.bind(param)}${filter})`;
+    return `${negate ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${tables[table]} ${a} WHERE ${this.owner(a, o)} AND ${a}.param = ${this.bind(param)}${filter})`;
   }
 
-  private filter(filter: SearchFilter): string {
-    if (filter.kind === 'chain') {
-      throw new FhirError('invalid-search', `Chained search "${filter.code}.…" is not supported yet`, { expression: [filter.code] });
-    }
-    if (filter.kind === 'has') {
-      throw new FhirError('invalid-search', `_has:${filter.resourceType} is not supported yet`, { expression: ['_has'] });
-    }
-    if (filter.code === '_id') return this.idFilter(filter);
-    if (filter.code === '_lastUpdated') return this.lastUpdatedFilter(filter);
+  /** One filter over the resource aliased `o` (`r` at the top level, a chain's target below it). */
+  filter(filter: SearchFilter, o: string): string {
+    if (filter.kind === 'chain') return chainCondition(this, filter, o);
+    if (filter.kind === 'has') return hasCondition(this, filter, o);
+    if (filter.code === '_id') return this.idFilter(filter, o);
+    if (filter.code === '_lastUpdated') return this.lastUpdatedFilter(filter, o);
     const table = tableOf(filter);
-    if (filter.missing !== undefined) return this.exists(table, filter.param.code, undefined, filter.missing);
+    if (filter.missing !== undefined) return this.exists(table, filter.param.code, undefined, o, filter.missing);
     switch (filter.param.type) {
-      case 'string': return this.exists('string', filter.code, this.any(filter.values, (v) => this.stringCondition(filter, v)));
-      case 'token': return this.tokenFilter(filter);
-      case 'reference': return this.referenceFilter(filter);
+      case 'string': return this.exists('string', filter.code, this.any(filter.values, (v) => this.stringCondition(filter.modifier, v)), o);
+      case 'token': return this.tokenFilter(filter, o);
+      case 'reference': return this.referenceFilter(filter, o);
       case 'date':
-        return this.exists('date', filter.code, this.any(filter.values, (v) =>
-          v.kind === 'date' ? dateCondition(this.bind, '{a}.low', '{a}.high', v, this.now) : 'FALSE'));
+        return this.exists('date', filter.code, this.any(filter.values, (v) => this.dateCondition(v)), o);
       case 'number':
-        return this.exists('number', filter.code, this.any(filter.values, (v) =>
-          v.kind === 'number' ? numberCondition(this.bind, '{a}.value', v.prefix, v.range) : 'FALSE'));
+        return this.exists('number', filter.code, this.any(filter.values, (v) => this.numberCondition(v, '{a}.value')), o);
       case 'quantity':
-        return this.exists('quantity', filter.code, this.any(filter.values, (v) => this.quantityCondition(v)));
+        return this.exists('quantity', filter.code, this.any(filter.values, (v) => this.quantityCondition(v, '{a}.value')), o);
       case 'uri':
-        return this.exists('uri', filter.code, this.any(filter.values, (v) => this.uriCondition(filter, v)));
+        return this.exists('uri', filter.code, this.any(filter.values, (v) => this.uriCondition(filter.modifier, v)), o);
+      case 'composite':
+        return compositeCondition(this, filter, o);
       default:
-        throw new FhirError('invalid-search', `Search parameter "${filter.code}" of type ${filter.param.type} is not supported yet`);
+        throw new FhirError('invalid-search', `Search parameter "${filter.code}" of type ${filter.param.type} is not supported`);
     }
   }
 
-  private any(values: SearchValue[], condition: (v: SearchValue) => string): string {
+  dateCondition(v: SearchValue): string {
+    return v.kind === 'date' ? dateCondition(this.bind, '{a}.low', '{a}.high', v, this.now) : 'FALSE';
+  }
+
+  numberCondition(v: SearchValue, column: string): string {
+    return v.kind === 'number' ? numberCondition(this.bind, column, v.prefix, v.range) : 'FALSE';
+  }
+
+  any(values: SearchValue[], condition: (v: SearchValue) => string): string {
     const parts = values.map(condition);
     return parts.length === 1 ? parts[0]! : parts.map((p) => `(${p})`).join(' OR ');
   }
 
   // string — http://hl7.org/fhir/R4/search.html#string
-  private stringCondition(filter: ParameterFilter, v: SearchValue): string {
+  stringCondition(modifier: string | undefined, v: SearchValue): string {
     if (v.kind !== 'string') return 'FALSE';
-    if (filter.modifier === 'exact') return `{a}.value = ${this.bind(v.text)}`;
+    if (modifier === 'exact') return `{a}.value = ${this.bind(v.text)}`;
     const norm = escapeLike(normalizeString(v.text));
-    if (filter.modifier === 'contains') return `{a}.value_norm LIKE ${this.bind(`%${norm}%`)}`;
+    if (modifier === 'contains') return `{a}.value_norm LIKE ${this.bind(`%${norm}%`)}`;
     return `{a}.value_norm LIKE ${this.bind(`${norm}%`)}`;
   }
 
   // token — http://hl7.org/fhir/R4/search.html#token
-  private tokenFilter(filter: ParameterFilter): string {
+  private tokenFilter(filter: ParameterFilter, o: string): string {
     if (filter.modifier === 'of-type') {
       return this.exists('token', `${filter.code}:of-type`, this.any(filter.values, (v) =>
         v.kind === 'of-type'
           ? `{a}.system = ${this.bind(v.typeSystem)} AND {a}.code = ${this.bind(`${v.typeCode}|${v.value}`)}`
-          : 'FALSE'));
+          : 'FALSE'), o);
     }
     if (filter.modifier === 'text') {
       return this.exists('token', filter.code, this.any(filter.values, (v) =>
-        v.kind === 'token' ? `{a}.text_norm LIKE ${this.bind(`${escapeLike(normalizeString(v.text))}%`)}` : 'FALSE'));
+        v.kind === 'token' ? `{a}.text_norm LIKE ${this.bind(`${escapeLike(normalizeString(v.text))}%`)}` : 'FALSE'), o);
     }
-    // `:not` keeps resources with no value at all (http://hl7.org/fhir/R4/search.html#modifiers).
-    const negate = filter.modifier === 'not';
-    return this.exists('token', filter.code, this.any(filter.values, (v) => this.tokenCondition(v)), negate);
+    // `:not` and `:not-in` keep resources with no value at all (http://hl7.org/fhir/R4/search.html#modifiers).
+    const negate = filter.modifier === 'not' || filter.modifier === 'not-in';
+    return this.exists('token', filter.code, this.any(filter.values, (v) => this.tokenCondition(v)), o, negate);
   }
 
-  private tokenCondition(v: SearchValue): string {
+  tokenCondition(v: SearchValue): string {
+    if (v.kind === 'value-set') {
+      // The expansion travels as two bound arrays, however many codes it has. A value without a
+      // system (a `code` element, whose system the binding implies) matches on the code alone.
+      const systems = this.bind(v.systems);
+      const codes = this.bind(v.codes);
+      return `EXISTS (SELECT 1 FROM unnest(${systems}::text[], ${codes}::text[]) AS vs(s, c)`
+        + ' WHERE vs.c = {a}.code AND ({a}.system IS NULL OR vs.s = {a}.system))';
+    }
     if (v.kind !== 'token') return 'FALSE';
     const parts: string[] = [];
     if (v.code !== undefined) parts.push(`{a}.code = ${this.bind(v.code)}`);
@@ -205,31 +224,32 @@ class SqlBuilder {
     return parts.length > 0 ? parts.join(' AND ') : 'TRUE';
   }
 
-  private idFilter(filter: ParameterFilter): string {
+  private idFilter(filter: ParameterFilter, o: string): string {
     if (filter.missing !== undefined) return filter.missing ? 'FALSE' : 'TRUE';
     const ids = filter.values.flatMap((v) => (v.kind === 'token' && v.code !== undefined ? [v.code] : []));
     if (ids.length === 0) return filter.modifier === 'not' ? 'TRUE' : 'FALSE';
     const list = ids.map((id) => this.bind(id)).join(', ');
-    return filter.modifier === 'not' ? `r.id NOT IN (${list})` : `r.id IN (${list})`;
+    return filter.modifier === 'not' ? `${o}.id NOT IN (${list})` : `${o}.id IN (${list})`;
   }
 
-  private lastUpdatedFilter(filter: ParameterFilter): string {
+  private lastUpdatedFilter(filter: ParameterFilter, o: string): string {
     if (filter.missing !== undefined) return filter.missing ? 'FALSE' : 'TRUE';
+    const column = `${o}.last_updated`;
     const parts = filter.values.map((v) =>
-      v.kind === 'date' ? dateCondition(this.bind, 'r.last_updated', 'r.last_updated', v, this.now) : 'FALSE');
+      v.kind === 'date' ? dateCondition(this.bind, column, column, v, this.now) : 'FALSE');
     return parts.length === 1 ? `(${parts[0]})` : `(${parts.map((p) => `(${p})`).join(' OR ')})`;
   }
 
   // reference — http://hl7.org/fhir/R4/search.html#reference
-  private referenceFilter(filter: ParameterFilter): string {
+  private referenceFilter(filter: ParameterFilter, o: string): string {
     if (filter.modifier === 'identifier') {
-      return this.exists('token', `${filter.code}:identifier`, this.any(filter.values, (v) => this.tokenCondition(v as TokenValue)));
+      return this.exists('token', `${filter.code}:identifier`, this.any(filter.values, (v) => this.tokenCondition(v as TokenValue)), o);
     }
     return this.exists('reference', filter.code, this.any(filter.values, (v) =>
-      v.kind === 'reference' ? this.referenceCondition(v) : 'FALSE'));
+      v.kind === 'reference' ? this.referenceCondition(v) : 'FALSE'), o);
   }
 
-  private referenceCondition(v: ReferenceValue): string {
+  referenceCondition(v: ReferenceValue): string {
     if (v.url !== undefined) {
       // A canonical without `|version` also matches every version of it (http://hl7.org/fhir/R4/search.html#versions).
       const exact = `{a}.target_url = ${this.bind(v.url)}`;
@@ -241,9 +261,9 @@ class SqlBuilder {
   }
 
   // quantity — http://hl7.org/fhir/R4/search.html#quantity (no unit conversion)
-  private quantityCondition(v: SearchValue): string {
+  quantityCondition(v: SearchValue, column: string): string {
     if (v.kind !== 'quantity') return 'FALSE';
-    const parts = [numberCondition(this.bind, '{a}.value', v.prefix, v.range)];
+    const parts = [numberCondition(this.bind, column, v.prefix, v.range)];
     if (v.system !== undefined) {
       parts.push(`{a}.system = ${this.bind(v.system)}`);
       if (v.code !== undefined) parts.push(`{a}.code = ${this.bind(v.code)}`);
@@ -256,10 +276,10 @@ class SqlBuilder {
   }
 
   // uri — http://hl7.org/fhir/R4/search.html#uri
-  private uriCondition(filter: ParameterFilter, v: SearchValue): string {
+  uriCondition(modifier: string | undefined, v: SearchValue): string {
     if (v.kind !== 'uri') return 'FALSE';
-    if (filter.modifier === 'below') return `{a}.value LIKE ${this.bind(`${escapeLike(v.value)}%`)}`;
-    if (filter.modifier === 'above') return `starts_with(${this.bind(v.value)}::text, {a}.value)`;
+    if (modifier === 'below') return `{a}.value LIKE ${this.bind(`${escapeLike(v.value)}%`)}`;
+    if (modifier === 'above') return `starts_with(${this.bind(v.value)}::text, {a}.value)`;
     return `{a}.value = ${this.bind(v.value)}`;
   }
 }
@@ -267,5 +287,5 @@ class SqlBuilder {
 function tableOf(filter: ParameterFilter): IndexTable {
   const type = filter.param.type;
   if (type in tables) return type as IndexTable;
-  throw new FhirError('invalid-search', `Search parameter "${filter.code}" of type ${type} is not supported yet`);
+  throw new FhirError('invalid-search', `Search parameter "${filter.code}" of type ${type} is not supported`);
 }

@@ -301,7 +301,7 @@ export class PgRepository implements Repository {
     return run(this.#options.db);
   }
 
-  async search(resourceType: string, query: URLSearchParams, options: SearchOptions = {}): Promise<SearchResult> {
+  async search(resourceType: string | null, query: URLSearchParams, options: SearchOptions = {}): Promise<SearchResult> {
     if (this.#unit) {
       await this.#flush(this.#unit);
       return this.#options.searcher.search(this.#unit.tx, resourceType, query, options);

@@ -55,8 +55,11 @@ export interface Repository {
   delete(resourceType: string, id: string, options?: UpdateOptions): Promise<WriteResult | null>;
   conditionalDelete(resourceType: string, criteria: SearchParams): Promise<WriteResult | null>;
   history(query: HistoryQuery): Promise<HistoryPage>;
-  /** A search (http://hl7.org/fhir/R4/search.html) over current resources of one type. */
-  search(resourceType: string, query: URLSearchParams, options?: SearchOptions): Promise<SearchResult>;
+  /**
+   * A search (http://hl7.org/fhir/R4/search.html) over current resources of one type, or with
+   * `resourceType` null over the types named by `_type` (system-level search).
+   */
+  search(resourceType: string | null, query: URLSearchParams, options?: SearchOptions): Promise<SearchResult>;
   /**
    * Current versions matching the criteria (at most `limit`). With `lock`, inside a transaction,
    * concurrent conditional writes with the same criteria wait for this transaction to end.

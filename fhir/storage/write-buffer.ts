@@ -36,6 +36,14 @@ const indexTables = {
     fields: ['system', 'code', 'unit', 'value', 'low', 'high'],
   },
   uri: { table: 'fhir_sp_uri', columns: { value: 'text' }, fields: ['value'] },
+  composite: {
+    table: 'fhir_sp_composite',
+    columns: {
+      grp: 'integer', component: 'smallint', system: 'text', code: 'text', unit: 'text', value: 'text', value_norm: 'text',
+      number: 'numeric', low: 'timestamptz', high: 'timestamptz', target_type: 'text', target_id: 'text', target_url: 'text',
+    },
+    fields: ['grp', 'component', 'system', 'code', 'unit', 'value', 'valueNorm', 'number', 'low', 'high', 'targetType', 'targetId', 'targetUrl'],
+  },
 } as const;
 
 

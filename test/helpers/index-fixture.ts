@@ -3,13 +3,19 @@
 // In-memory PGlite by default; when the suite runs with DATABASE_URL (CI's PostgreSQL pass) a fresh
 // database on that server instead, dropped on close, so the same SQL is checked on PostgreSQL 15.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Resource } from '../../fhir/types.ts';
 import type { IndexRows } from '../../fhir/search/index-rows.ts';
 
-const migrationUrl = new URL('../../fhir/storage/migrations/001-resources.sql', import.meta.url);
+const migrationsUrl = new URL('../../fhir/storage/migrations/', import.meta.url);
+
+/** Every migration, in order, as one script. */
+function readSchema(): string {
+  const files = readdirSync(migrationsUrl).filter((f) => /^\d{3}-.+\.sql$/.test(f)).sort();
+  return files.map((f) => readFileSync(new URL(f, migrationsUrl), 'utf8')).join('\n');
+}
 
 export interface IndexDatabase {
   readonly kind: 'pglite' | 'postgres';
@@ -18,7 +24,7 @@ export interface IndexDatabase {
 }
 
 export async function openIndexDatabase(): Promise<IndexDatabase> {
-  const schema = readFileSync(migrationUrl, 'utf8');
+  const schema = readSchema();
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const lite = new PGlite();
@@ -35,12 +41,20 @@ export async function openIndexDatabase(): Promise<IndexDatabase> {
   url.pathname = `/${name}`;
   // A pool: ava runs the tests of a file concurrently, and one pg.Client must not overlap queries.
   const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  // pool.end() resolves before its clients have finished disconnecting; dropping the database WITH
+  // (FORCE) then would terminate them mid-way and crash the test file. Count them out first.
+  let open = 0;
+  let allClosed: () => void = () => undefined;
+  pool.on('connect', () => { open++; });
+  pool.on('remove', () => { if (--open === 0) allClosed(); });
   await pool.query(schema);
   return {
     kind: 'postgres',
     query: async <T>(text: string, values?: unknown[]) => ({ rows: (await pool.query(text, values)).rows as T[] }),
     close: async () => {
+      const closed = new Promise<void>((resolve) => { allClosed = resolve; });
       await pool.end();
+      if (open > 0) await closed;
       await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
@@ -96,5 +110,12 @@ export async function insertIndexed(
   }
   for (const r of rows.uri) {
     await db.query('INSERT INTO fhir_sp_uri VALUES ($1, $2, $3, $4)', [...owner, r.param, r.value]);
+  }
+  for (const r of rows.composite) {
+    await db.query(
+      'INSERT INTO fhir_sp_composite VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)',
+      [...owner, r.param, r.grp, r.component, r.system, r.code, r.unit, r.value, r.valueNorm, r.number, r.low, r.high,
+        r.targetType, r.targetId, r.targetUrl],
+    );
   }
 }

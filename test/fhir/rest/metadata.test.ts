@@ -16,7 +16,9 @@ test('the CapabilityStatement lists every R4 resource type with the interactions
   t.deepEqual(interactions, ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread']);
   t.true(patient.searchParam.some((p: any) => p.name === 'identifier' && p.type === 'token'));
   t.true(patient.operation.some((o: any) => o.name === 'validate'));
-  t.deepEqual(cs.rest[0].interaction.map((i: any) => i.code).sort(), ['batch', 'history-system', 'transaction']);
+  t.true(patient.operation.some((o: any) => o.name === 'everything'));
+  t.false(cs.rest[0].resource.find((r: any) => r.type === 'Observation').operation.some((o: any) => o.name === 'everything'));
+  t.deepEqual(cs.rest[0].interaction.map((i: any) => i.code).sort(), ['batch', 'history-system', 'search-system', 'transaction']);
 });
 
 test('every search parameter the CapabilityStatement lists for Patient is accepted by search', async (t) => {

@@ -30,7 +30,8 @@ test('lenient handling ignores unknown parameters and reports them', (t) => {
 
 test('unsupported modifiers and parameter types are errors under strict handling', (t) => {
   t.throws(() => parse('Patient', 'name:sounds=x'), { code: 'invalid-search' } as never);
-  t.throws(() => parse('Observation', 'code-value-quantity=x$1'), { message: /composite/ });
+  t.throws(() => parse('Observation', 'code-value-quantity=x'), { message: /code-value-quantity/ });
+  t.throws(() => parse('Location', 'near=1|2|3|km'), { message: /special/ });
   t.throws(() => parse('Patient', 'gender:missing=maybe'), { message: /:missing/ });
 });
 
@@ -131,11 +132,14 @@ test('chains and _has are parsed into nested filters', (t) => {
   const chain = parse('Observation', 'subject:Patient.name=peter').filters[0]!;
   t.is(chain.kind, 'chain');
   if (chain.kind !== 'chain') return;
-  t.is(chain.targetType, 'Patient');
-  t.is(chain.filter.kind === 'parameter' && chain.filter.code, 'name');
+  t.deepEqual(chain.targets.map((x) => x.targetType), ['Patient']);
+  t.is(chain.targets[0]!.filter.kind === 'parameter' && chain.targets[0]!.filter.code, 'name');
   const typed = parse('Observation', 'patient.name=peter').filters[0]!;
-  t.is(typed.kind === 'chain' && typed.targetType, 'Patient', 'a single-target reference needs no type');
-  t.throws(() => parse('Observation', 'subject.name=peter'), { message: /several types/ });
+  t.deepEqual(typed.kind === 'chain' && typed.targets.map((x) => x.targetType), ['Patient'], 'a single-target reference needs no type');
+  const untyped = parse('Observation', 'subject.name=peter').filters[0]!;
+  t.deepEqual(untyped.kind === 'chain' && untyped.targets.map((x) => x.targetType).sort(), ['Location', 'Patient'],
+    'an untyped chain is resolved over every target type that has the parameter');
+  t.throws(() => parse('Observation', 'subject.gender=male&subject.nope=x'), { message: /nope/ });
   const has = parse('Patient', '_has:Observation:patient:code=1234-5').filters[0]!;
   t.is(has.kind, 'has');
   if (has.kind !== 'has') return;
