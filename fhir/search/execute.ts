@@ -155,33 +155,41 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       let hasMore = false;
       let next: string | undefined;
       let previous: string | undefined;
+      const firstPage = !cursor && !(request.offset ?? 0);
+      // On the first page the total is counted in the same pass as the page (a window over the
+      // matches); later pages reuse the figure carried in their cursor instead of counting again.
+      const countWithPage = firstPage && request.total !== 'none' && request.total !== 'estimate';
+      let total: number | undefined = request.total === 'none' ? undefined : cursor?.total;
       if (!summaryCount && count > 0) {
         const reverse = cursor?.direction === 'p';
         const conditions = cursor ? ` AND ${keysetCondition(keys, cursor, bind)}` : '';
         // One row more than the page tells whether another page exists, without counting.
         const limit = bind(count + 1);
         const offset = !cursor && request.offset ? ` OFFSET ${bind(request.offset)}` : '';
-        const text = `SELECT ${resourceColumns}, ${keys.map((_, i) => `k.k${i}::text AS k${i}`).join(', ')}
+        // Keys first, content after: the page is chosen over narrow rows, and only the rows shown are
+        // turned into JSON text.
+        const text = `SELECT r.resource_type, r.id, ${keys.map((_, i) => `k.k${i}::text AS k${i}`).join(', ')}${countWithPage ? ', count(*) OVER () AS total' : ''}
           FROM fhir_resource r CROSS JOIN LATERAL (SELECT ${keys.map((k, i) => `${k.expression} AS k${i}`).join(', ')}) k
           WHERE ${where}${conditions} ORDER BY ${orderBy(keys, reverse)} LIMIT ${limit}${offset}`;
-        let rows = (await q.query<ResourceRow>(text, values)).rows;
+        let rows = (await q.query<KeyRow>(text, values)).rows;
+        if (countWithPage) total = rows.length > 0 ? Number(rows[0]!.total) : (request.offset ? undefined : 0);
         const more = rows.length > count;
         rows = rows.slice(0, count);
         if (reverse) rows.reverse();
-        const keyValues = (row: ResourceRow) => keys.map((_, i) => ((row as unknown as Record<string, string | null>)[`k${i}`] ?? null));
+        const keyValues = (row: KeyRow) => keys.map((_, i) => ((row as unknown as Record<string, string | null>)[`k${i}`] ?? null));
         const first = rows[0];
         const last = rows[rows.length - 1];
         hasMore = reverse ? rows.length > 0 : more;
-        if (last && hasMore) next = encodeCursor({ direction: 'n', values: keyValues(last) }, signature);
+        if (last && hasMore) next = encodeCursor({ direction: 'n', values: keyValues(last), total }, signature);
         const before = reverse ? more : cursor !== undefined || (request.offset ?? 0) > 0;
-        if (first && before) previous = encodeCursor({ direction: 'p', values: keyValues(first) }, signature);
-        versions = rows.map(toVersion);
+        if (first && before) previous = encodeCursor({ direction: 'p', values: keyValues(first), total }, signature);
+        versions = await loadVersions(q, rows);
       }
 
-      let total: number | undefined;
-      const firstPage = !cursor && !(request.offset ?? 0);
       if (request.total === 'none') {
         total = undefined;
+      } else if (total !== undefined) {
+        // counted with the first page, or carried by the cursor
       } else if (firstPage && !hasMore && !summaryCount && count > 0) {
         total = versions.length; // everything fit on the first page: the count is free
       } else if (request.total === 'estimate') {
@@ -200,6 +208,18 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       return (await q.query<{ id: string }>(sql.text, sql.values)).rows.map((r) => r.id);
     },
   };
+}
+
+interface KeyRow { resource_type: string; id: string; total?: string | number }
+
+/** The stored versions of the page's rows, in the page's order. */
+async function loadVersions(q: Queryable, rows: KeyRow[]): Promise<ResourceVersion[]> {
+  if (rows.length === 0) return [];
+  const found = (await q.query<ResourceRow>(`SELECT ${resourceColumns} FROM fhir_resource r
+      WHERE (r.resource_type, r.id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+  [rows.map((r) => r.resource_type), rows.map((r) => r.id)])).rows;
+  const byKey = new Map(found.map((r) => [`${r.resource_type}/${r.id}`, r]));
+  return rows.map((r) => byKey.get(`${r.resource_type}/${r.id}`)).filter((r): r is ResourceRow => r !== undefined).map(toVersion);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface SortKey {
 export interface Cursor {
   direction: 'n' | 'p';
   values: (string | null)[];
+  /** The total counted on the first page, carried along so later pages need not count again. */
+  total?: number;
 }
 
 export type Bind = (value: unknown) => string;
@@ -100,12 +102,12 @@ export function sortSignature(sort: SortRule[]): string {
 }
 
 export function encodeCursor(cursor: Cursor, signature: string): string {
-  return Buffer.from(JSON.stringify({ d: cursor.direction, v: cursor.values, s: signature })).toString('base64url');
+  return Buffer.from(JSON.stringify({ d: cursor.direction, v: cursor.values, s: signature, t: cursor.total })).toString('base64url');
 }
 
 /** Throws `invalid-search` for a cursor that is not ours or belongs to another sort order. */
 export function decodeCursor(text: string, signature: string, keyCount: number): Cursor {
-  let parsed: { d?: unknown; v?: unknown; s?: unknown };
+  let parsed: { d?: unknown; v?: unknown; s?: unknown; t?: unknown };
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
@@ -115,5 +117,6 @@ export function decodeCursor(text: string, signature: string, keyCount: number):
   const valid = (parsed.d === 'n' || parsed.d === 'p') && parsed.s === signature && Array.isArray(values)
     && values.length === keyCount && values.every((v) => v === null || typeof v === 'string');
   if (!valid) throw new FhirError('invalid-search', 'The _cursor value is not a page link of this search', { expression: ['_cursor'] });
-  return { direction: parsed.d as Cursor['direction'], values: values as (string | null)[] };
+  const total = typeof parsed.t === 'number' && Number.isInteger(parsed.t) && parsed.t >= 0 ? parsed.t : undefined;
+  return { direction: parsed.d as Cursor['direction'], values: values as (string | null)[], total };
 }

@@ -86,6 +86,8 @@ export async function insertIndexed(
      VALUES ($1, $2, 1, $3, $4, $5::text::jsonb)`,
     [type, id, lastUpdated, options.deleted ?? false, JSON.stringify(resource)],
   );
+  // As in the engine's write path: a deleted resource keeps its row but has no index rows.
+  if (options.deleted) return;
   const owner = [type, id];
   for (const r of rows.string) {
     await db.query('INSERT INTO fhir_sp_string VALUES ($1, $2, $3, $4, $5)', [...owner, r.param, r.value, r.valueNorm]);
