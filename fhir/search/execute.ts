@@ -136,7 +136,7 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       if (options.compartment) where += ` AND ${compartmentCondition(options.compartment, scope.types, bind)}`;
       const whereValues = [...values]; // the count needs only these; paging binds more below
 
-      const keys = sortKeys(request.sort, bind);
+      const keys = sortKeys(request.sort, bind, scope.types.length > 1 || scope.system);
       const signature = sortSignature(request.sort);
       let cursor: Cursor | undefined;
       const cursorText = query.get('_cursor');

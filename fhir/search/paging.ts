@@ -34,11 +34,11 @@ const tables: Record<string, { table: string; column: (descending: boolean) => s
 };
 
 /**
- * The sort keys of `_sort` plus (resource_type, id) as the final tie-breaker, so the order is total.
+ * The sort keys of `_sort` plus id (and resource type, across types) as the final tie-breaker, so the order is total.
  * A repeating parameter sorts by its lowest value ascending and its highest descending, as sql.ts does
  * (http://hl7.org/fhir/R4/search.html#sort leaves this to the server).
  */
-export function sortKeys(sort: SortRule[], bind: Bind): SortKey[] {
+export function sortKeys(sort: SortRule[], bind: Bind, multiType: boolean): SortKey[] {
   const keys: SortKey[] = [];
   for (const rule of sort) {
     if (rule.code === '_id') keys.push({ expression: 'r.id', descending: rule.descending, cast: 'text', column: true });
@@ -51,7 +51,10 @@ export function sortKeys(sort: SortRule[], bind: Bind): SortKey[] {
       keys.push({ expression, descending: rule.descending, cast: t.cast });
     }
   }
-  keys.push({ expression: 'r.resource_type', descending: false, cast: 'text', column: true });
+  // Over one resource type the id alone breaks ties. A (resource_type, id) row comparison would make
+  // PostgreSQL start its primary-key scan at the cursor and filter every later key, instead of
+  // looking each candidate up (measured: 1.3 s instead of 30 ms for a late page of 100 k rows).
+  if (multiType) keys.push({ expression: 'r.resource_type', descending: false, cast: 'text', column: true });
   keys.push({ expression: 'r.id', descending: false, cast: 'text', column: true });
   return keys;
 }
