@@ -7,7 +7,8 @@ import { PgRepository } from './storage/pg-repository.ts';
 import { validateResource } from './validation/validate.ts';
 import { createIndexRowExtractor } from './search/index-values.ts';
 import { createSearcher } from './search/execute.ts';
-import { defaultRegistry } from './definitions/search-parameters.ts';
+import { loadOfficialSearchParameters, type SearchParameterRegistry } from './definitions/search-parameters.ts';
+import { registerStored } from './definitions/custom-search-parameters.ts';
 import { structureDefinitions } from './definitions/structure.ts';
 import { route } from './rest/router.ts';
 import type { Database } from './storage/db.ts';
@@ -29,6 +30,7 @@ export interface FhirEngineOptions {
 export interface FhirEngine {
   readonly db: Database;
   readonly repo: Repository;
+  readonly registry: SearchParameterRegistry;
   handle(req: FhirRequest, baseUrl: string): Promise<FhirResponse>;
 }
 
@@ -40,7 +42,9 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
   await migrate(options.db);
   // Load the definitions now rather than on the first request.
   structureDefinitions();
-  const registry = defaultRegistry();
+  // Each engine has its own registry: custom SearchParameters belong to one database.
+  const registry = loadOfficialSearchParameters();
+  await registerStored(options.db, registry);
   const repo = new PgRepository({
     db: options.db,
     validate: (resource) => validateResource(resource),
@@ -50,6 +54,7 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
   return {
     db: options.db,
     repo,
-    handle: (req, baseUrl) => route(req, { repo, baseUrl }),
+    registry,
+    handle: (req, baseUrl) => route(req, { repo, baseUrl, registry, db: options.db }),
   };
 }

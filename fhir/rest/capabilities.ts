@@ -1,7 +1,7 @@
 // GET [base]/metadata — a CapabilityStatement generated from what the router, the search registry and
 // the operation table really implement (http://hl7.org/fhir/R4/capabilitystatement.html), so it cannot drift.
 import { resourceTypes } from '../definitions/structure.ts';
-import { searchParametersFor } from '../definitions/search-parameters.ts';
+import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
 import { operations } from '../operations/index.ts';
 import { typeInteractions, systemInteractions } from './router.ts';
 import { supportedSearchTypes } from './search-type.ts';
@@ -10,9 +10,9 @@ import type { Handler } from './types.ts';
 export const softwareName = 'Open HIS';
 export const softwareVersion = '0.1.0';
 
-let cached: { json: string; base: string } | undefined;
+let cached: { json: string; base: string; registry: SearchParameterRegistry; version: number } | undefined;
 
-function build(baseUrl: string) {
+function build(baseUrl: string, registry: SearchParameterRegistry) {
   const typeOps = operations.filter((o) => o.definition.type || o.definition.instance);
   return {
     resourceType: 'CapabilityStatement',
@@ -39,7 +39,7 @@ function build(baseUrl: string) {
         conditionalUpdate: true,
         conditionalDelete: 'single',
         referencePolicy: ['literal', 'local'],
-        searchParam: searchParametersFor(type)
+        searchParam: registry.forType(type)
           .filter((p) => supportedSearchTypes.has(p.type))
           .map((p) => ({ name: p.code, ...(p.url ? { definition: p.url } : {}), type: p.type })),
         operation: typeOps.filter((o) => !o.appliesTo || o.appliesTo(type))
@@ -52,6 +52,7 @@ function build(baseUrl: string) {
 }
 
 export const capabilities: Handler = async (_req, ctx) => {
-  if (!cached || cached.base !== ctx.baseUrl) cached = { json: JSON.stringify(build(ctx.baseUrl)), base: ctx.baseUrl };
-  return { status: 200, headers: {}, json: cached.json };
+  const fresh = cached && cached.base === ctx.baseUrl && cached.registry === ctx.registry && cached.version === ctx.registry.version;
+  if (!fresh) cached = { json: JSON.stringify(build(ctx.baseUrl, ctx.registry)), base: ctx.baseUrl, registry: ctx.registry, version: ctx.registry.version };
+  return { status: 200, headers: {}, json: cached!.json };
 };

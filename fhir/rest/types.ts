@@ -1,6 +1,8 @@
 // Framework-free request and response of the FHIR REST API (http://hl7.org/fhir/R4/http.html).
 // The Hapi plugin translates HTTP to these; batch/transaction entries are translated the same way.
 import type { Repository } from '../storage/repository.ts';
+import type { Queryable } from '../storage/db.ts';
+import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
 import type { Resource } from '../types.ts';
 
 export type FhirMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -35,6 +37,10 @@ export interface FhirResponse {
 
 export interface RestContext {
   repo: Repository;
+  /** The engine's search parameters: the official R4 ones plus registered custom ones. */
+  registry: SearchParameterRegistry;
+  /** For operations that read outside the repository (never for writes). */
+  db: Queryable;
   /** Absolute base URL of the FHIR endpoint, e.g. `http://localhost:8080/fhir`. */
   baseUrl: string;
 }

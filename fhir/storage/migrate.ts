@@ -26,7 +26,22 @@ export async function migrate(db: Database): Promise<string[]> {
     });
     if (done) applied.push(file);
   }
+  await trigramIndex(db);
   return applied;
+}
+
+/**
+ * `:contains` string search (LIKE '%…%') can use a trigram index where the pg_trgm extension is
+ * available (PGlite ships it; on a server it needs postgresql-contrib and CREATE rights). Without
+ * it, the search still works, by scanning the parameter's rows.
+ */
+async function trigramIndex(db: Database): Promise<void> {
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+    await db.query('CREATE INDEX IF NOT EXISTS fhir_sp_string_trigram ON fhir_sp_string USING gin (value_norm gin_trgm_ops)');
+  } catch {
+    // not available here: :contains falls back to a scan
+  }
 }
 
 /** Migrations hold plain DDL statements separated by `;` at line end (no function bodies). */

@@ -309,6 +309,31 @@ export class PgRepository implements Repository {
     return this.#options.searcher.search(this.#options.db, resourceType, query, options);
   }
 
+  /**
+   * Batches of current resources, each re-indexed in a transaction that locks its rows, so a write
+   * racing the reindex cannot have its fresh index rows replaced by stale ones.
+   */
+  async reindex(resourceType: string, batchSize = 500): Promise<number> {
+    let after = '';
+    let total = 0;
+    for (;;) {
+      const done = await this.#options.db.transaction(async (tx) => {
+        const rows = (await tx.query<{ id: string; json: string }>(
+          `SELECT id, ${jsonText} AS json FROM fhir_resource WHERE resource_type = $1 AND NOT deleted AND id > $2
+            ORDER BY id LIMIT $3 FOR UPDATE`, [resourceType, after, batchSize])).rows;
+        if (rows.length === 0) return 0;
+        await flushWrites(tx, rows.map((r) => ({
+          resourceType, id: r.id, versionId: 0, lastUpdated: '', deleted: false, method: 'PUT' as const, json: null, isNew: false,
+          index: this.#options.index(JSON.parse(r.json) as Resource),
+        })), true);
+        after = rows[rows.length - 1]!.id;
+        return rows.length;
+      });
+      if (done === 0) return total;
+      total += done;
+    }
+  }
+
   async history(query: HistoryQuery): Promise<HistoryPage> {
     const where: string[] = [];
     const params: unknown[] = [];

@@ -3,6 +3,7 @@
 import { mkdirSync, openSync, closeSync, readFileSync, writeSync, unlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { Database, Queryable, QueryResult } from './db.ts';
 import { translateDatabaseError } from './database-errors.ts';
 
@@ -56,13 +57,13 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     release = acquireDirectoryLock(dataDir);
     try {
-      db = await PGlite.create(join(dataDir, 'pglite'));
+      db = await PGlite.create(join(dataDir, 'pglite'), { extensions: { pg_trgm } });
     } catch (err) {
       release();
       throw err;
     }
   } else {
-    db = await PGlite.create();
+    db = await PGlite.create({ extensions: { pg_trgm } });
   }
   const base = adapt(db);
   let closed = false;

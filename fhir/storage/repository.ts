@@ -67,6 +67,8 @@ export interface Repository {
   findMatches(resourceType: string, criteria: SearchParams, limit: number, options?: { lock?: boolean }): Promise<ResourceVersion[]>;
   /** Runs `fn` in one database transaction: all of its writes commit together or not at all. */
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T>;
+  /** Rebuilds the search index of every current resource of the type; returns how many. */
+  reindex(resourceType: string): Promise<number>;
   /** Loads the current rows of these resources (locked for update) so later writes need no round trip. */
   prefetch(keys: { resourceType: string; id: string }[]): Promise<void>;
 }

@@ -53,9 +53,9 @@ const indexTables = {
  * Its sub-statements share one snapshot, so the DELETEs remove only the rows that existed before
  * and never the rows inserted beside them (PostgreSQL docs, "Data-Modifying Statements in WITH").
  */
-function buildFlushStatement(kinds: (keyof IndexRows)[], replacing: boolean): string {
-  const parts: string[] = [
-    `doc AS MATERIALIZED (SELECT $1::text::jsonb AS j)`,
+function buildFlushStatement(kinds: (keyof IndexRows)[], replacing: boolean, indexOnly: boolean): string {
+  const parts: string[] = [`doc AS MATERIALIZED (SELECT $1::text::jsonb AS j)`];
+  if (!indexOnly) parts.push(
     // `l` marks the last write of each key: the one that becomes the current row.
     `w AS MATERIALIZED (SELECT x.* FROM doc, jsonb_to_recordset(doc.j->'w')
       AS x(t text, i text, v integer, u timestamptz, d boolean, m text, l boolean, c jsonb))`,
@@ -65,7 +65,7 @@ function buildFlushStatement(kinds: (keyof IndexRows)[], replacing: boolean): st
         last_updated = excluded.last_updated, deleted = excluded.deleted, content = excluded.content)`,
     `hist AS (INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, method, content)
       SELECT t, i, v, u, d, m, c FROM w)`,
-  ];
+  );
   if (replacing) {
     parts.push(`replaced AS MATERIALIZED (SELECT k.* FROM doc, jsonb_to_recordset(doc.j->'replaced') AS k(t text, i text))`);
     for (const [kind, spec] of Object.entries(indexTables)) {
@@ -87,11 +87,11 @@ function buildFlushStatement(kinds: (keyof IndexRows)[], replacing: boolean): st
 // leaving out the empty parts keeps planning and execution small for single-resource writes.
 const flushStatements = new Map<string, string>();
 
-function flushStatement(kinds: (keyof IndexRows)[], replacing: boolean): string {
-  const key = `${kinds.join(',')}|${replacing}`;
+function flushStatement(kinds: (keyof IndexRows)[], replacing: boolean, indexOnly: boolean): string {
+  const key = `${kinds.join(',')}|${replacing}|${indexOnly}`;
   let text = flushStatements.get(key);
   if (!text) {
-    text = buildFlushStatement(kinds, replacing);
+    text = buildFlushStatement(kinds, replacing, indexOnly);
     flushStatements.set(key, text);
   }
   return text;
@@ -101,7 +101,11 @@ function compareKeys(a: PendingWrite, b: PendingWrite): number {
   return a.resourceType < b.resourceType ? -1 : a.resourceType > b.resourceType ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export async function flushWrites(tx: Queryable, writes: PendingWrite[]): Promise<void> {
+/**
+ * Writes the buffered versions and their index rows. With `indexOnly` (a reindex), only the index
+ * rows of the given current versions are replaced; resource and history rows stay as they are.
+ */
+export async function flushWrites(tx: Queryable, writes: PendingWrite[], indexOnly = false): Promise<void> {
   if (writes.length === 0) return;
   const last = new Map<string, PendingWrite>();
   const isNewInBuffer = new Map<string, boolean>();
@@ -139,5 +143,5 @@ export async function flushWrites(tx: Queryable, writes: PendingWrite[]): Promis
     kinds.push(kind);
   }
   const rest = JSON.stringify({ replaced, ...index });
-  await tx.query(flushStatement(kinds, replaced.length > 0), [`{"w":${resources},${rest.slice(1)}`], { prepare: true });
+  await tx.query(flushStatement(kinds, replaced.length > 0, indexOnly), [`{"w":${indexOnly ? '[]' : resources},${rest.slice(1)}`], { prepare: true });
 }
