@@ -10,7 +10,7 @@ import type { FhirRequest, FhirResponse, Handler, RestContext } from './types.ts
 
 /** Parameter types the index and the SQL compiler implement; listed in the CapabilityStatement. */
 export const supportedSearchTypes: ReadonlySet<SearchParamType> = new Set<SearchParamType>(
-  ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri', 'special'],
+  ['string', 'token', 'reference', 'date', 'number', 'quantity', 'uri', 'composite'],
 );
 
 /**

@@ -21,13 +21,20 @@ test('the CapabilityStatement lists every R4 resource type with the interactions
   t.deepEqual(cs.rest[0].interaction.map((i: any) => i.code).sort(), ['batch', 'history-system', 'search-system', 'transaction']);
 });
 
-test('every search parameter the CapabilityStatement lists for Patient is accepted by search', async (t) => {
+const sample: Record<string, string> = { date: '2000-01-01', reference: 'Patient/x', number: '1', quantity: '1', string: 'x', token: 'x', uri: 'http://x' };
+
+test('every search parameter the CapabilityStatement lists is accepted by a strict search', async (t) => {
   const cs = (await request(server, 'GET', 'metadata')).body;
-  const patient = cs.rest[0].resource.find((r: any) => r.type === 'Patient');
-  for (const p of patient.searchParam) {
-    const value = p.type === 'date' ? '2000-01-01' : p.type === 'reference' ? 'Patient/x' : p.type === 'number' || p.type === 'quantity' ? '1' : 'x';
-    const res = await request(server, 'GET', `Patient?${p.name}=${value}`);
-    t.is(res.status, 200, `${p.name}: ${JSON.stringify(res.body?.issue)}`);
+  const registry = server.app.engine.registry;
+  for (const type of ['Patient', 'Observation', 'Encounter', 'Condition', 'Appointment', 'ImagingStudy']) {
+    const listed = cs.rest[0].resource.find((r: any) => r.type === type);
+    for (const p of listed.searchParam) {
+      const value = p.type === 'composite'
+        ? registry.get(type, p.name)!.components.map((c) => sample[registry.getByUrl(c.definition)!.type]).join('$')
+        : sample[p.type];
+      const res = await request(server, 'GET', `${type}?${p.name}=${encodeURIComponent(value)}`, { headers: { prefer: 'handling=strict' } });
+      t.is(res.status, 200, `${type}.${p.name}: ${JSON.stringify(res.body?.issue)}`);
+    }
   }
 });
 
