@@ -1,6 +1,7 @@
 // search-type — GET [type]?… and POST [type]/_search (http://hl7.org/fhir/R4/http.html#search),
 // answered with a searchset Bundle (http://hl7.org/fhir/R4/search.html#return). The Bundle
 // building here is shared by system, compartment and `$everything` searches.
+import { randomUUID } from 'node:crypto';
 import { issue } from '../outcome.ts';
 import type { SearchParamType } from '../definitions/search-parameters.ts';
 import type { Resource } from '../types.ts';
@@ -63,12 +64,15 @@ export function searchsetResponse(ctx: RestContext, path: string, req: FhirReque
     link.push({ relation: 'previous', url: url(ctx, path, linkQuery(req.query, result, result.previous, false)) });
   }
   if (result.next) link.push({ relation: 'next', url: url(ctx, path, linkQuery(req.query, result, result.next, false)) });
+  // Without subsetting, stored resources go into the Bundle as the text they are stored as: no
+  // parse and re-serialise per entry.
+  const asStored = !(request.elements && request.elements.length > 0) && (request.summary === undefined || request.summary === 'false');
   const entry: unknown[] = [];
   for (const [versions, mode] of [[result.versions, 'match'], [result.included, 'include']] as const) {
     for (const v of versions) {
       entry.push({
         fullUrl: `${ctx.baseUrl}/${v.resourceType}/${v.id}`,
-        resource: shapeResource(JSON.parse(v.json!) as Resource, request),
+        resource: asStored ? new StoredJson(v.json!) : shapeResource(JSON.parse(v.json!) as Resource, request),
         search: { mode },
       });
     }
@@ -83,11 +87,30 @@ export function searchsetResponse(ctx: RestContext, path: string, req: FhirReque
       search: { mode: 'outcome' },
     });
   }
-  return {
-    status: 200,
-    headers: {},
-    body: { resourceType: 'Bundle', type: 'searchset', ...(result.total !== undefined ? { total: result.total } : {}), link, entry },
-  };
+  const bundle = { resourceType: 'Bundle', type: 'searchset', ...(result.total !== undefined ? { total: result.total } : {}), link, entry };
+  return { status: 200, headers: {}, json: serialise(bundle) };
+}
+
+/** A stored resource's JSON text, spliced into the Bundle text as it is. */
+class StoredJson {
+  constructor(readonly text: string) {}
+}
+
+// A NUL and a per-process random nonce: no client-supplied string can equal a placeholder.
+const nonce = randomUUID();
+const marker = `\u0000${nonce}:`;
+
+function serialise(bundle: unknown): string {
+  const stored: string[] = [];
+  const text = JSON.stringify(bundle, (_key, value) => {
+    if (value instanceof StoredJson) {
+      stored.push(value.text);
+      return `${marker}${stored.length - 1}`;
+    }
+    return value;
+  });
+  const placeholder = new RegExp(`"\\\\u0000${nonce}:(\\d+)"`, 'g');
+  return stored.length === 0 ? text : text.replace(placeholder, (_m, i: string) => stored[Number(i)]!);
 }
 
 export function searchOptions(req: FhirRequest, ctx: RestContext): SearchOptions {

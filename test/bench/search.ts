@@ -46,6 +46,18 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [Number(process.hrtime.bigint() - t0) / 1e6, value];
 }
 
+/**
+ * fetch with one retry: the server closes idle keep-alive connections after 5 s (Node's default),
+ * and a slow reference query between two requests can outlast that.
+ */
+async function get(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch {
+    return fetch(url);
+  }
+}
+
 interface Query { name: string; type: string; query: string; reference: (db: Database) => Promise<unknown> }
 
 async function main(): Promise<void> {
@@ -153,7 +165,7 @@ async function main(): Promise<void> {
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const q of queries) {
       const url = `${base}/${q.type}?${q.query}`;
-      const probe = await fetch(url);
+      const probe = await get(url);
       if (!probe.ok) {
         console.log(`| ${q.name} | HTTP ${probe.status} | | | | | |`);
         continue;
@@ -162,7 +174,7 @@ async function main(): Promise<void> {
       const ours: number[] = [];
       const hand: number[] = [];
       for (let i = 0; i < reps; i++) {
-        ours.push((await time(async () => (await fetch(url)).json()))[0]);
+        ours.push((await time(async () => (await get(url)).json()))[0]);
         hand.push((await time(() => q.reference(db)))[0]);
       }
       ours.sort((a, b) => a - b);
@@ -172,7 +184,7 @@ async function main(): Promise<void> {
       let fetched = 0;
       const [downloadMs] = await time(async () => {
         while (next) {
-          const page: { entry?: unknown[]; link?: { relation: string; url: string }[] } = await (await fetch(next)).json();
+          const page: { entry?: unknown[]; link?: { relation: string; url: string }[] } = await (await get(next!)).json();
           fetched += page.entry?.length ?? 0;
           next = page.link?.find((l) => l.relation === 'next')?.url;
         }
