@@ -4,6 +4,7 @@ import { migrate } from './storage/migrate.ts';
 import { openPglite } from './storage/pglite.ts';
 import { openPostgres } from './storage/postgres.ts';
 import { PgRepository } from './storage/pg-repository.ts';
+import { createAnalyzeScheduler } from './storage/analyze.ts';
 import { validateResource } from './validation/validate.ts';
 import { createIndexRowExtractor } from './search/index-values.ts';
 import { createSearcher } from './search/execute.ts';
@@ -17,6 +18,7 @@ import type { FhirRequest, FhirResponse } from './rest/types.ts';
 
 export { FhirError, operationOutcome, isFhirError, errorCatalogue, type ErrorCode, type OperationOutcome, type OutcomeIssue } from './outcome.ts';
 export type { FhirRequest, FhirResponse } from './rest/types.ts';
+export { responseResource } from './rest/types.ts';
 export type { Repository } from './storage/repository.ts';
 export type { Database, Queryable } from './storage/db.ts';
 export type { Resource } from './types.ts';
@@ -31,6 +33,8 @@ export interface FhirEngine {
   readonly db: Database;
   readonly repo: Repository;
   readonly registry: SearchParameterRegistry;
+  /** Resolves when background upkeep (statistics) has finished: call before closing the database. */
+  idle(): Promise<void>;
   handle(req: FhirRequest, baseUrl: string): Promise<FhirResponse>;
 }
 
@@ -45,7 +49,9 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
   // Each engine has its own registry: custom SearchParameters belong to one database.
   const registry = loadOfficialSearchParameters();
   await registerStored(options.db, registry);
+  const statistics = await createAnalyzeScheduler(options.db);
   const repo = new PgRepository({
+    onCommitted: (versions) => statistics.written(versions),
     db: options.db,
     validate: (resource) => validateResource(resource),
     index: createIndexRowExtractor(registry, { timeZone: options.timezone }),
@@ -55,6 +61,7 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
     db: options.db,
     repo,
     registry,
+    idle: () => statistics.idle(),
     handle: (req, baseUrl) => route(req, { repo, baseUrl, registry, db: options.db }),
   };
 }

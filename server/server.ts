@@ -36,6 +36,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
+        await engine.idle();
         await db.close();
       },
     };

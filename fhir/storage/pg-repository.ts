@@ -21,6 +21,8 @@ export interface PgRepositoryOptions {
   index: Indexer;
   searcher: Searcher;
   now?: () => Date;
+  /** Told how many versions each committed transaction wrote (statistics upkeep). */
+  onCommitted?: (versions: number) => void;
 }
 
 // The stored JSONB with `resourceType` put first again (jsonb keeps keys in its own order).
@@ -36,6 +38,8 @@ interface UnitOfWork {
   pending: PendingWrite[];
   /** Current rows already read (and locked) in this transaction, or written by it. */
   known: Map<string, { versionId: number; deleted: boolean; json: string | null } | null>;
+  /** Versions flushed so far. */
+  written: number;
 }
 
 /** unique_violation, serialization_failure, deadlock_detected (PostgreSQL error codes, appendix A). */
@@ -69,12 +73,16 @@ export class PgRepository implements Repository {
     if (this.#unit) return fn(this); // nested: join the surrounding transaction
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#options.db.transaction(async (tx) => {
-          const unit: UnitOfWork = { tx, pending: [], known: new Map() };
-          const result = await fn(new PgRepository(this.#options, unit));
+        let written = 0;
+        const result = await this.#options.db.transaction(async (tx) => {
+          const unit: UnitOfWork = { tx, pending: [], known: new Map(), written: 0 };
+          const value = await fn(new PgRepository(this.#options, unit));
           await this.#flush(unit);
-          return result;
+          written = unit.written;
+          return value;
         });
+        if (written > 0) this.#options.onCommitted?.(written);
+        return result;
       } catch (err) {
         if (attempt >= maxAttempts || !retryable.has((err as { code?: string }).code ?? '')) throw err;
       }
@@ -90,6 +98,7 @@ export class PgRepository implements Repository {
   async #flush(unit: UnitOfWork): Promise<void> {
     const writes = unit.pending.splice(0);
     await flushWrites(unit.tx, writes);
+    unit.written += writes.length;
   }
 
   /** Reads the database inside a unit: buffered writes must be visible first. */
@@ -178,9 +187,10 @@ export class PgRepository implements Repository {
     if (!this.#unit) {
       // A plain create reads nothing, and its flush is one statement, atomic by itself: no
       // BEGIN/COMMIT round trips needed.
-      const unit: UnitOfWork = { tx: this.#options.db, pending: [], known: new Map() };
+      const unit: UnitOfWork = { tx: this.#options.db, pending: [], known: new Map(), written: 0 };
       const version = this.#stage(unit, { ...resource, id: options.assignedId ?? randomUUID() }, 1, 'POST', true);
       await this.#flush(unit);
+      this.#options.onCommitted?.(1);
       return { outcome: 'created', version };
     }
     return this.#inUnit(async (unit) => {

@@ -83,7 +83,9 @@ async function main(): Promise<void> {
       for (let k = 0; k < copies; k++) for (const b of bundles) await sink.submit(copyOf(b, k));
     });
     const total = Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM fhir_resource')).rows[0].n);
+    // A server's autovacuum would have analysed by now; PGlite relies on the engine's own ANALYZE.
     if (kind === 'postgres') await db.query('ANALYZE');
+    await app.engine.idle();
     console.log(`# bench:search — ${kind}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${total.toLocaleString('en')} resources `
       + `(${copies} copies of ${files.length} Synthea bundles, loaded in ${(loadMs / 1000).toFixed(1)} s), ${reps} repetitions`);
 

@@ -27,6 +27,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     fhir: new Client({ baseUrl: base }),
     async stop() {
       await app.server.stop({ timeout: 1000 });
+      await app.engine.idle();
       await database.drop();
     },
   };

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import fhirpath from 'fhirpath';
 import r4 from 'fhirpath/fhir-context/r4';
 import { createFhirEngine, type FhirEngine, type Resource } from '../../../fhir/index.ts';
+import { responseResource } from '../../../fhir/rest/types.ts';
 import { defaultRegistry } from '../../../fhir/definitions/search-parameters.ts';
 import { runImport } from '../../../server/import/run.ts';
 import { engineSink } from '../../../server/import/sinks.ts';
@@ -173,7 +174,7 @@ async function search(type: string, query: string): Promise<string[]> {
   const res = await engine.handle({
     method: 'GET', path: type, query: new URLSearchParams(`${query}&_count=1000`), headers: { prefer: 'handling=strict' },
   }, 'http://localhost/fhir');
-  const bundle = res.body as { entry: { resource: Resource; search: { mode: string } }[] };
+  const bundle = responseResource(res) as unknown as { entry: { resource: Resource; search: { mode: string } }[] };
   return bundle.entry.filter((e) => e.search.mode === 'match').map((e) => e.resource.id!).sort();
 }
 

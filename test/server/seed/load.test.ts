@@ -2,6 +2,7 @@ import test from 'ava';
 import { createFhirEngine } from '../../../fhir/index.ts';
 import { buildDemoBundle } from '../../../server/seed/demo-bundle.ts';
 import { createTestDatabase } from '../../helpers/database.ts';
+import { responseResource } from '../../../fhir/rest/types.ts';
 
 test('loading the demo bundle twice through the FHIR engine stores each resource once', async (t) => {
   const database = await createTestDatabase();
@@ -21,7 +22,7 @@ test('loading the demo bundle twice through the FHIR engine stores each resource
       'http://localhost/fhir',
     );
     const expected = bundle.entry.filter((e) => (e.resource as { operationalStatus?: { code: string } }).operationalStatus?.code === 'O').length;
-    t.is((occupied.body as { total?: number }).total, expected);
+    t.is((responseResource(occupied) as { total?: number }).total, expected);
   } finally {
     await database.drop();
   }
