@@ -10,6 +10,8 @@ export interface Compartment {
   resourceType: string;
   /** Resource type → reference parameters linking it to the compartment's owner. */
   params: ReadonlyMap<string, readonly string[]>;
+  /** Whether the owner itself is a member (`{def}` in its definition). */
+  includesOwner: boolean;
 }
 
 const files = ['patient', 'encounter', 'relatedPerson', 'practitioner', 'device'];
@@ -23,12 +25,15 @@ function load(): Map<string, Compartment> {
       code: string; resource?: { code: string; param?: string[] }[];
     };
     const params = new Map<string, string[]>();
+    let includesOwner = false;
     for (const r of def.resource ?? []) {
-      // `{def}` means "the owner itself" (compartmentdefinition.html#resource); membership by id covers it.
+      // `{def}` means "the owner itself" (compartmentdefinition.html#resource): the Encounter compartment
+      // holds its Encounter, while the Patient compartment holds other Patients only through `link`.
+      if (r.code === def.code && (r.param ?? []).includes('{def}')) includesOwner = true;
       const codes = (r.param ?? []).filter((p) => !p.startsWith('{'));
       if (codes.length > 0) params.set(r.code, codes);
     }
-    out.set(def.code, { resourceType: def.code, params });
+    out.set(def.code, { resourceType: def.code, params, includesOwner });
   }
   return out;
 }

@@ -37,7 +37,7 @@ export const everythingOperation: Operation = {
     await ctx.repo.read('Patient', target.id!); // 404 / 410 for a patient that is not there
     const query = searchQuery(req.query);
     const result = await ctx.repo.search(null, query, {
-      ...searchOptions(req, ctx), compartment: { resourceType: 'Patient', id: target.id! }, includeReferenced: true,
+      ...searchOptions(req, ctx), compartment: { resourceType: 'Patient', id: target.id!, withOwner: true }, includeReferenced: true,
     });
     // Links repeat the operation's own parameters (`_since`, not the `_lastUpdated` it became).
     return searchsetResponse(ctx, `Patient/${target.id}/$everything`, req, result);

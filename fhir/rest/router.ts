@@ -89,9 +89,17 @@ export async function route(req: FhirRequest, ctx: RestContext): Promise<FhirRes
   if (third.startsWith('$') && fourth === undefined) {
     return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { resourceType, id, operation: third.slice(1) }, third);
   }
-  // GET [base]/Patient/123/Observation (http://hl7.org/fhir/R4/search.html#compartments)
-  if (isResourceType(third) && fourth === undefined) {
-    return dispatch({ GET: searchCompartment(third) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/${third}`);
+  // GET [base]/Patient/123/Observation and /Patient/123/* (http://hl7.org/fhir/R4/http.html#vsearch), and
+  // the same as a form POST to …/_search (search.html#Introduction allows POST for every search).
+  if (third === '*' && fourth === undefined) {
+    return dispatch({ GET: searchCompartment(null) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/*`);
+  }
+  if (third === '_search' && fourth === undefined) {
+    return dispatch({ POST: searchCompartment(null) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/_search`);
+  }
+  if (isResourceType(third) && (fourth === undefined || fourth === '_search')) {
+    const routes = fourth === undefined ? { GET: searchCompartment(third) } : { POST: searchCompartment(third) };
+    return dispatch(routes, req, ctx, { resourceType, id }, `${resourceType}/${id}/${third}`);
   }
   throw new FhirError('route-not-found', `Unknown FHIR path /${req.path}`);
 }

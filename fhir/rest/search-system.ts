@@ -10,12 +10,15 @@ export const searchSystem: Handler = async (req, ctx) => {
   return searchsetResponse(ctx, '', req, result);
 };
 
-/** `resourceType`/`id` of the route name the compartment owner; `searched` is the type searched in it. */
-export const searchCompartment = (searched: string): Handler => async (req, ctx, route) => {
+/**
+ * `resourceType`/`id` of the route name the compartment owner; `searched` is the type searched in it,
+ * or null for every type the compartment holds.
+ */
+export const searchCompartment = (searched: string | null): Handler => async (req, ctx, route) => {
   const owner = { resourceType: route.resourceType!, id: route.id! };
   if (!compartment(owner.resourceType)) {
     throw new FhirError('route-not-found', `R4 defines no ${owner.resourceType} compartment`);
   }
   const result = await ctx.repo.search(searched, req.query, { ...searchOptions(req, ctx), compartment: owner });
-  return searchsetResponse(ctx, `${owner.resourceType}/${owner.id}/${searched}`, req, result);
+  return searchsetResponse(ctx, `${owner.resourceType}/${owner.id}/${searched ?? '*'}`, req, result);
 };

@@ -15,8 +15,11 @@ import { resourceColumns, toVersion, type ResourceRow } from './rows.ts';
 export interface SearchOptions {
   handling?: 'strict' | 'lenient';
   baseUrl?: string;
-  /** Only resources in the compartment of this resource (http://hl7.org/fhir/R4/compartmentdefinition.html). */
-  compartment?: { resourceType: string; id: string };
+  /**
+   * Only resources in the compartment of this resource (http://hl7.org/fhir/R4/compartmentdefinition.html).
+   * `withOwner` adds the owner itself where its definition does not (Patient/$everything returns the patient).
+   */
+  compartment?: { resourceType: string; id: string; withOwner?: boolean };
   /** Also return every resource the page's resources refer to (`$everything`). */
   includeReferenced?: boolean;
 }
@@ -87,7 +90,10 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
     const lenient = options.handling === 'lenient';
     if (resourceType !== null) return { types: [resourceType], system: false };
     const owner = options.compartment ? compartmentOf(options.compartment.resourceType) : undefined;
-    const allowed = owner ? [owner.resourceType, ...owner.params.keys()] : [...registry.resourceTypes];
+    const withOwner = owner !== undefined && (owner.includesOwner || options.compartment?.withOwner === true);
+    const allowed = owner
+      ? [...new Set([...(withOwner ? [owner.resourceType] : []), ...owner.params.keys()])]
+      : [...registry.resourceTypes];
     const types: string[] = [];
     for (const t of (query.getAll('_type').join(',')).split(',').map((s) => s.trim()).filter((s) => s)) {
       if (allowed.includes(t)) types.push(t);
@@ -226,16 +232,17 @@ async function loadVersions(q: Queryable, rows: KeyRow[]): Promise<ResourceVersi
  * Membership of the compartment of `owner` (http://hl7.org/fhir/R4/compartmentdefinition.html): a
  * resource whose listed reference parameters point at the owner, or the owner itself.
  */
-function compartmentCondition(owner: { resourceType: string; id: string }, types: string[], bind: (v: unknown) => string): string {
+function compartmentCondition(owner: { resourceType: string; id: string; withOwner?: boolean }, types: string[], bind: (v: unknown) => string): string {
   const definition = compartmentOf(owner.resourceType);
   if (!definition) throw new FhirError('route-not-found', `R4 defines no ${owner.resourceType} compartment`);
   const pairs = types.flatMap((t) => (definition.params.get(t) ?? []).map((p) => [t, p] as const));
-  if (pairs.length === 0 && !types.includes(owner.resourceType)) {
+  const self = (definition.includesOwner || owner.withOwner === true) && types.includes(owner.resourceType);
+  if (pairs.length === 0 && !self) {
     throw new FhirError('invalid-request', `${types.join(', ')} is not part of the ${owner.resourceType} compartment`);
   }
   const type = bind(owner.resourceType);
   const id = bind(owner.id);
-  return `((r.resource_type = ${type} AND r.id = ${id}) OR EXISTS (SELECT 1 FROM fhir_sp_reference c
+  return `(${self ? `(r.resource_type = ${type} AND r.id = ${id}) OR ` : ''}EXISTS (SELECT 1 FROM fhir_sp_reference c
       JOIN unnest(${bind(pairs.map((p) => p[0]))}::text[], ${bind(pairs.map((p) => p[1]))}::text[]) AS m(t, p) ON c.resource_type = m.t AND c.param = m.p
      WHERE c.resource_type = r.resource_type AND c.id = r.id AND c.target_type = ${type} AND c.target_id = ${id}))`;
 }
