@@ -6,6 +6,7 @@ import { errorsPlugin } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { loggingPlugin } from './plugins/logging.ts';
 import { fhirPlugin } from './plugins/fhir.ts';
+import { securityHeadersPlugin } from './plugins/security-headers.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -27,6 +28,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     });
     await server.register(loggingPlugin(config.logLevel));
     await server.register(errorsPlugin);
+    // After the errors plugin, so that the OperationOutcome answers it builds get the headers too.
+    await server.register({ plugin: securityHeadersPlugin, options: { https: config.publicUrl?.startsWith('https://') ?? false } });
     await server.register({ plugin: healthPlugin, options: { db } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl } });
     let stopped = false;

@@ -1,0 +1,33 @@
+// Security headers on every answer (OWASP Secure Headers): the API serves data, never pages to frame
+// or scripts to run, so its policy forbids everything; the web app will carry its own CSP. HSTS only
+// where the public URL is https (sending it over plain HTTP has no effect and misleads).
+import type { Plugin, Request, ResponseToolkit, ResponseObject } from '@hapi/hapi';
+import type { Boom } from '@hapi/boom';
+
+export interface SecurityHeadersOptions {
+  /** Whether clients reach the server over https (PUBLIC_URL https://…). */
+  https: boolean;
+}
+
+export const securityHeadersPlugin: Plugin<SecurityHeadersOptions> = {
+  name: 'open-his-security-headers',
+  register(server, options) {
+    const headers: Record<string, string> = {
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'referrer-policy': 'no-referrer',
+      'cross-origin-resource-policy': 'same-origin',
+    };
+    if (options.https) headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
+    server.ext('onPreResponse', (request: Request, h: ResponseToolkit) => {
+      const response = request.response as ResponseObject | Boom;
+      if ('isBoom' in response && response.isBoom) {
+        Object.assign(response.output.headers, headers);
+      } else {
+        for (const [name, value] of Object.entries(headers)) (response as ResponseObject).header(name, value);
+      }
+      return h.continue;
+    });
+  },
+};

@@ -1,0 +1,37 @@
+import test from 'ava';
+import { startTestServer, request, type TestServer } from '../../helpers/server.ts';
+
+let server: TestServer;
+test.before(async () => { server = await startTestServer(); });
+test.after.always(async () => { await server?.stop(); });
+
+const expected = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
+
+test('FHIR answers, errors included, carry the security headers', async (t) => {
+  for (const res of [await request(server, 'GET', 'metadata'), await request(server, 'GET', 'Patient/nobody'), await request(server, 'POST', 'Patient', { raw: '{', headers: { 'content-type': 'application/fhir+json' } })]) {
+    for (const [name, value] of Object.entries(expected)) t.is(res.headers.get(name), value, `${res.status} ${name}`);
+    t.is(res.headers.get('strict-transport-security'), null, 'no HSTS over plain http');
+  }
+});
+
+test('unknown paths and health answers carry them too', async (t) => {
+  for (const path of ['/nowhere', '/health/live']) {
+    const res = await fetch(`${server.url}${path}`);
+    t.is(res.headers.get('x-content-type-options'), 'nosniff', path);
+  }
+});
+
+test('HSTS is sent when the public URL is https', async (t) => {
+  const https = await startTestServer({ publicUrl: 'https://his.example.org' });
+  try {
+    const res = await fetch(`${https.url}/health/live`);
+    t.is(res.headers.get('strict-transport-security'), 'max-age=31536000; includeSubDomains');
+  } finally {
+    await https.stop();
+  }
+});
