@@ -7,6 +7,7 @@ import type { SearchParamType } from '../definitions/search-parameters.ts';
 import type { Resource } from '../types.ts';
 import type { SearchOptions, SearchResult } from '../search/execute.ts';
 import { shapeResource } from '../search/summary.ts';
+import { maxIncluded, maxIterations } from '../search/include.ts';
 import type { FhirRequest, FhirResponse, Handler, RestContext } from './types.ts';
 
 /** Parameter types the index and the SQL compiler implement; listed in the CapabilityStatement. */
@@ -77,16 +78,14 @@ export function searchsetResponse(ctx: RestContext, path: string, req: FhirReque
       });
     }
   }
-  if (request.ignored.length > 0) {
-    // Parameters the server did not use are reported back (http://hl7.org/fhir/R4/search.html#errors).
-    entry.push({
-      resource: {
-        resourceType: 'OperationOutcome',
-        issue: request.ignored.map((i) => issue('warning', 'not-supported', `Ignored search parameter ${i.name}: ${i.reason}`, [i.name])),
-      },
-      search: { mode: 'outcome' },
-    });
+  // Parameters the server did not use, and includes a limit cut short, are reported back
+  // (http://hl7.org/fhir/R4/search.html#errors, #include).
+  const notes = request.ignored.map((i) => issue('warning', 'not-supported', `Ignored search parameter ${i.name}: ${i.reason}`, [i.name]));
+  if (!result.includesComplete) {
+    notes.push(issue('warning', 'too-costly',
+      `Included resources were limited to ${maxIncluded} per page and ${maxIterations} levels of :iterate; some were left out`));
   }
+  if (notes.length > 0) entry.push({ resource: { resourceType: 'OperationOutcome', issue: notes }, search: { mode: 'outcome' } });
   const bundle = { resourceType: 'Bundle', type: 'searchset', ...(result.total !== undefined ? { total: result.total } : {}), link, entry };
   return { status: 200, headers: {}, json: serialise(bundle) };
 }

@@ -30,6 +30,8 @@ export interface SearchResult {
   versions: ResourceVersion[];
   /** `_include` / `_revinclude` results (search.mode = include), not counted in `total`. */
   included: ResourceVersion[];
+  /** False when the server's include limits left some out. */
+  includesComplete: boolean;
   /** Number of all matches, when asked for or free to know. */
   total?: number;
   /** Whether matches exist beyond this page. */
@@ -205,8 +207,8 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       }
       const included = versions.length > 0 && (request.include.length > 0 || request.revinclude.length > 0 || options.includeReferenced)
         ? await loadIncludes(q, { include: request.include, revinclude: request.revinclude, allReferences: options.includeReferenced }, versions)
-        : [];
-      return { request, versions, included, total, hasMore, next, previous };
+        : { resources: [], complete: true };
+      return { request, versions, included: included.resources, includesComplete: included.complete, total, hasMore, next, previous };
     },
     async matchIds(q, resourceType, criteria, limit) {
       const request = parseSearch(resourceType, criteria, registry, { timeZone, handling: 'strict' });

@@ -8,7 +8,7 @@ import { resourceColumns, toVersion, type ResourceRow } from './rows.ts';
 
 /** Servers may bound the work of includes (search.html#include); these limits keep one page cheap. */
 export const maxIncluded = 1000;
-const maxIterations = 5;
+export const maxIterations = 5;
 
 export interface IncludePlan {
   include: IncludeRule[];
@@ -19,10 +19,17 @@ export interface IncludePlan {
 
 const key = (v: { resourceType: string; id: string }) => `${v.resourceType}/${v.id}`;
 
-export async function loadIncludes(q: Queryable, plan: IncludePlan, matches: ResourceVersion[]): Promise<ResourceVersion[]> {
+export interface Included {
+  resources: ResourceVersion[];
+  /** False when a limit cut the set short; the client is told (search.html#include: servers may limit). */
+  complete: boolean;
+}
+
+export async function loadIncludes(q: Queryable, plan: IncludePlan, matches: ResourceVersion[]): Promise<Included> {
   const seen = new Set(matches.map(key));
   const included: ResourceVersion[] = [];
   let sources = matches;
+  let complete = true;
   // Rules without :iterate apply to the matches only; :iterate rules also to what they bring in.
   for (let round = 0; round < maxIterations && sources.length > 0 && included.length < maxIncluded; round++) {
     const include = plan.include.filter((r) => round === 0 || r.iterate);
@@ -33,14 +40,31 @@ export async function loadIncludes(q: Queryable, plan: IncludePlan, matches: Res
     for (const rule of revinclude) found.push(...await reverse(q, rule, sources));
     const fresh: ResourceVersion[] = [];
     for (const v of found) {
-      if (seen.has(key(v)) || included.length + fresh.length >= maxIncluded) continue;
+      if (seen.has(key(v))) continue;
+      if (included.length + fresh.length >= maxIncluded) {
+        complete = false;
+        continue;
+      }
       seen.add(key(v));
       fresh.push(v);
     }
     included.push(...fresh);
     sources = fresh;
   }
-  return included;
+  const iterating = plan.include.some((r) => r.iterate) || plan.revinclude.some((r) => r.iterate);
+  if (iterating && sources.length > 0 && (await moreToIterate(q, plan, sources, seen))) complete = false;
+  return { resources: included, complete };
+}
+
+/** After the last permitted round: would another :iterate round still bring in something new? */
+async function moreToIterate(q: Queryable, plan: IncludePlan, sources: ResourceVersion[], seen: Set<string>): Promise<boolean> {
+  for (const rule of plan.include.filter((r) => r.iterate)) {
+    if ((await forward(q, rule, sources)).some((v) => !seen.has(key(v)))) return true;
+  }
+  for (const rule of plan.revinclude.filter((r) => r.iterate)) {
+    if ((await reverse(q, rule, sources)).some((v) => !seen.has(key(v)))) return true;
+  }
+  return false;
 }
 
 function byType(sources: ResourceVersion[]): Map<string, string[]> {

@@ -74,3 +74,20 @@ test('an _include on a parameter that is not a reference is ignored and reported
   t.is(strict.status, 400);
   t.is(strict.body.resourceType, 'OperationOutcome');
 });
+
+test('an :iterate include cut short by the server limit says so in an outcome entry', async (t) => {
+  // A chain of Patient.link references longer than the five :iterate rounds the server follows.
+  for (let i = 0; i < 8; i++) {
+    await request(server, 'PUT', `Patient/iter-${i}`, {
+      body: { resourceType: 'Patient', id: `iter-${i}`, ...(i < 7 ? { link: [{ other: { reference: `Patient/iter-${i + 1}` }, type: 'seealso' }] } : {}) },
+    });
+  }
+  const limited = (await request(server, 'GET', 'Patient?_id=iter-0&_include:iterate=Patient:link')).body;
+  t.deepEqual(limited.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id).sort(),
+    ['iter-1', 'iter-2', 'iter-3', 'iter-4', 'iter-5']);
+  const outcome = limited.entry.find((e: any) => e.search.mode === 'outcome');
+  t.is(outcome?.resource.issue[0].code, 'too-costly');
+  const whole = (await request(server, 'GET', 'Patient?_id=iter-3&_include:iterate=Patient:link')).body;
+  t.is(whole.entry.filter((e: any) => e.search.mode === 'include').length, 4);
+  t.falsy(whole.entry.find((e: any) => e.search.mode === 'outcome'));
+});
