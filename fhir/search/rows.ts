@@ -1,9 +1,8 @@
 // The select list and row shape shared by the search queries (matches and includes).
 import type { ResourceVersion } from '../types.ts';
+import { storedJson } from '../storage/stored-json.ts';
 
-// The stored JSONB with `resourceType` first again (jsonb keeps keys in its own order).
-export const resourceColumns = `r.resource_type, r.id, r.version_id, r.last_updated,
-  '{"resourceType":' || to_json(r.resource_type)::text || ',' || substr((r.content - 'resourceType')::text, 2) AS json`;
+export const resourceColumns = `r.resource_type, r.id, r.version_id, r.last_updated, ${storedJson('r')} AS json`;
 
 export interface ResourceRow { resource_type: string; id: string; version_id: number; last_updated: Date | string; json: string }
 

@@ -10,6 +10,7 @@ import type { IndexRows } from '../search/index-rows.ts';
 import type { Resource, ResourceVersion, HistoryEntry } from '../types.ts';
 import { FhirError, type OutcomeIssue } from '../outcome.ts';
 import { sameContent } from './same-content.ts';
+import { storedJson } from './stored-json.ts';
 import type { Searcher, SearchOptions, SearchResult } from '../search/execute.ts';
 
 export type Validator = (resource: unknown) => OutcomeIssue[];
@@ -25,8 +26,7 @@ export interface PgRepositoryOptions {
   onCommitted?: (versions: number) => void;
 }
 
-// The stored JSONB with `resourceType` put first again (jsonb keeps keys in its own order).
-const jsonText = `'{"resourceType":' || to_json(resource_type)::text || ',' || substr((content - 'resourceType')::text, 2)`;
+const jsonText = storedJson();
 
 const selectCurrent = `SELECT version_id, last_updated, deleted, CASE WHEN deleted THEN NULL ELSE ${jsonText} END AS json
   FROM fhir_resource WHERE resource_type = $1 AND id = $2`;
