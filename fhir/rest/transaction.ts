@@ -130,26 +130,17 @@ async function createEntry(e: Planned, req: FhirRequest, ctx: RestContext): Prom
 async function rewriteReferences(
   resource: Resource, references: Map<string, string>, repo: Repository, cache: Map<string, string>,
 ): Promise<Resource> {
-  const conditional: string[] = [];
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-      if (k === 'reference' && typeof v === 'string') {
-        const mapped = references.get(v);
-        if (mapped) { out[k] = mapped; continue; }
-        if (/^[A-Z][A-Za-z]+\?/.test(v)) conditional.push(v);
-        if (v.startsWith('urn:uuid:') || v.startsWith('urn:oid:')) {
-          throw new FhirError('invalid-resource', `The reference ${v} names no entry of this transaction`);
-        }
-      }
-      out[k] = visit(v);
+  const conditional = new Set<string>();
+  const result = mapReferences(resource, (v) => {
+    const mapped = references.get(v);
+    if (mapped) return mapped;
+    if (v.startsWith('urn:uuid:') || v.startsWith('urn:oid:')) {
+      throw new FhirError('invalid-resource', `The reference ${v} names no entry of this transaction`);
     }
-    return out;
-  };
-  let result = visit(resource) as Resource;
-  if (conditional.length === 0) return result;
+    if (/^[A-Z][A-Za-z]+\?/.test(v)) conditional.add(v);
+    return v;
+  }) as Resource;
+  if (conditional.size === 0) return result;
   for (const ref of conditional) {
     if (cache.has(ref)) continue;
     const [type, query] = [ref.slice(0, ref.indexOf('?')), ref.slice(ref.indexOf('?') + 1)];
@@ -160,17 +151,16 @@ async function rewriteReferences(
     }
     cache.set(ref, `${type}/${matches[0].id}`);
   }
-  const resolved = new Map(conditional.map((c) => [c, cache.get(c)!]));
-  result = visitReplace(result, resolved) as Resource;
-  return result;
+  return mapReferences(result, (v) => cache.get(v) ?? v) as Resource;
 }
 
-function visitReplace(node: unknown, map: Map<string, string>): unknown {
-  if (Array.isArray(node)) return node.map((n) => visitReplace(n, map));
+/** A copy of `node` with every `reference` string passed through `map`. */
+function mapReferences(node: unknown, map: (reference: string) => string): unknown {
+  if (Array.isArray(node)) return node.map((n) => mapReferences(n, map));
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-    out[k] = k === 'reference' && typeof v === 'string' && map.has(v) ? map.get(v) : visitReplace(v, map);
+    out[k] = k === 'reference' && typeof v === 'string' ? map(v) : mapReferences(v, map);
   }
   return out;
 }

@@ -44,8 +44,8 @@ export interface SearchResult {
 export interface Searcher {
   /** `resourceType` null: a system-level search over the types of `_type` (http://hl7.org/fhir/R4/http.html#search). */
   search(q: Queryable, resourceType: string | null, query: URLSearchParams, options?: SearchOptions): Promise<SearchResult>;
-  /** Ids of the current resources matching the criteria, at most `limit` (strict parsing). */
-  matchIds(q: Queryable, resourceType: string, criteria: URLSearchParams, limit: number): Promise<string[]>;
+  /** The current resources matching the criteria, at most `limit` (strict parsing). */
+  matches(q: Queryable, resourceType: string, criteria: URLSearchParams, limit: number): Promise<ResourceVersion[]>;
 }
 
 export const defaultPageSize = 20;
@@ -210,10 +210,10 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
         : { resources: [], complete: true };
       return { request, versions, included: included.resources, includesComplete: included.complete, total, hasMore, next, previous };
     },
-    async matchIds(q, resourceType, criteria, limit) {
+    async matches(q, resourceType, criteria, limit) {
       const request = parseSearch(resourceType, criteria, registry, { timeZone, handling: 'strict' });
-      const sql = compileSearch({ ...request, count: limit, offset: 0, sort: [] }, { columns: 'r.id' });
-      return (await q.query<{ id: string }>(sql.text, sql.values)).rows.map((r) => r.id);
+      const sql = compileSearch({ ...request, count: limit, offset: 0, sort: [] }, { columns: resourceColumns });
+      return (await q.query<ResourceRow>(sql.text, sql.values)).rows.map(toVersion);
     },
   };
 }

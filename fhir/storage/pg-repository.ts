@@ -294,21 +294,11 @@ export class PgRepository implements Repository {
         return repo.findMatches(resourceType, criteria, limit);
       });
     }
-    const run = async (q: Queryable) => {
-      const ids = await this.#options.searcher.matchIds(q, resourceType, criteria, limit);
-      if (ids.length === 0) return [];
-      const rows = (await q.query<CurrentRow & { id: string }>(
-        `SELECT id, version_id, last_updated, deleted, ${jsonText} AS json FROM fhir_resource
-          WHERE resource_type = $1 AND id = ANY($2::text[]) AND NOT deleted`, [resourceType, ids])).rows;
-      return rows.map((row) => ({
-        resourceType, id: row.id, versionId: row.version_id, lastUpdated: toIso(row.last_updated), deleted: false, json: row.json ?? undefined,
-      }));
-    };
     if (this.#unit) {
       await this.#flush(this.#unit);
-      return run(this.#unit.tx);
+      return this.#options.searcher.matches(this.#unit.tx, resourceType, criteria, limit);
     }
-    return run(this.#options.db);
+    return this.#options.searcher.matches(this.#options.db, resourceType, criteria, limit);
   }
 
   async search(resourceType: string | null, query: URLSearchParams, options: SearchOptions = {}): Promise<SearchResult> {
