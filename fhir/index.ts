@@ -15,13 +15,20 @@ import { route } from './rest/router.ts';
 import type { Database } from './storage/db.ts';
 import type { Repository } from './storage/repository.ts';
 import type { FhirRequest, FhirResponse } from './rest/types.ts';
+import { audited, type Auditor } from './rest/audited.ts';
+import type { Access } from './access.ts';
 
+export { migrate, type MigrationFolder } from './storage/migrate.ts';
 export { FhirError, operationOutcome, isFhirError, errorCatalogue, type ErrorCode, type OperationOutcome, type OutcomeIssue } from './outcome.ts';
 export type { FhirRequest, FhirResponse } from './rest/types.ts';
 export { responseResource } from './rest/types.ts';
 export type { Repository } from './storage/repository.ts';
 export type { Database, Queryable } from './storage/db.ts';
 export type { Resource } from './types.ts';
+export type { Access, Interaction } from './access.ts';
+export { interactions, patientCompartmentTypes } from './access.ts';
+export type { Auditor, InteractionRecord } from './rest/audited.ts';
+export type { TouchedResource } from './rest/types.ts';
 
 export interface FhirEngineOptions {
   db: Database;
@@ -35,7 +42,13 @@ export interface FhirEngine {
   readonly registry: SearchParameterRegistry;
   /** Resolves when background upkeep (statistics) has finished: call before closing the database. */
   idle(): Promise<void>;
-  handle(req: FhirRequest, baseUrl: string): Promise<FhirResponse>;
+  /** Answers one request; `access` bounds what it may do, `auditor` records it (rest/audited.ts). */
+  handle(req: FhirRequest, baseUrl: string, options?: HandleOptions): Promise<FhirResponse>;
+}
+
+export interface HandleOptions {
+  access?: Access;
+  auditor?: Auditor;
 }
 
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
@@ -62,6 +75,9 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
     repo,
     registry,
     idle: () => statistics.idle(),
-    handle: (req, baseUrl) => route(req, { repo, baseUrl, registry, db: options.db }),
+    handle: (req, baseUrl, handleOptions = {}) => {
+      const ctx = { repo, baseUrl, registry, db: options.db, access: handleOptions.access };
+      return handleOptions.auditor ? audited(route, handleOptions.auditor)(req, ctx) : route(req, ctx);
+    },
   };
 }

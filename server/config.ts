@@ -21,6 +21,34 @@ export interface Config {
   publicUrl?: string;
   /** MAX_BODY_BYTES — largest accepted request body. Default 50 MiB (a big transaction Bundle). */
   maxBodyBytes: number;
+  /**
+   * HIS_TOKEN_SECRET — key for signing access tokens (at least 32 characters). Unset: a random key is
+   * generated once and kept in the database, shared by every server process using it.
+   */
+  tokenSecret?: string;
+  /** ACCESS_TOKEN_SECONDS — lifetime of an access token. Default 300 (5 minutes; refresh renews it). */
+  accessTokenSeconds: number;
+  /** STAFF_SESSION_HOURS — how long a staff log-in lasts without logging in again. Default 12 (a shift). */
+  staffSessionHours: number;
+  /** PATIENT_SESSION_DAYS — how long a patient stays logged in on their own device. Default 30. */
+  patientSessionDays: number;
+  /** LOGIN_MAX_FAILURES — failed log-ins in a row before the account locks. Default 5. */
+  loginMaxFailures: number;
+  /** LOGIN_LOCK_MINUTES — how long a locked account stays locked. Default 15. */
+  loginLockMinutes: number;
+  /**
+   * HIS_BOOTSTRAP_CLIENT_ID / HIS_BOOTSTRAP_CLIENT_SECRET — a system client (scope system/*.*) for
+   * scripts and integrations: POST /oauth2/token with grant_type=client_credentials. Unset: none.
+   */
+  bootstrapClient?: { id: string; secret: string };
+  /** DEMO_PASSWORD — password of the demo accounts the demo seed creates. DEMO ONLY. Default open-his-demo. */
+  demoPassword: string;
+  /** SMTP_URL — mail server (smtp:// or smtps://) for one-time codes and confirmations. Unset: mail is not sent. */
+  smtpUrl?: string;
+  /** MAIL_FROM — sender of the hospital's mail. Default "Open HIS <no-reply@open-his.invalid>". */
+  mailFrom: string;
+  /** CORS_ORIGINS — comma-separated origins of other web apps allowed to call the API. Default none (same origin only). */
+  corsOrigins: string[];
 }
 
 const schema = Joi.object({
@@ -36,7 +64,19 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }).empty(''),
   MAX_BODY_BYTES: Joi.number().integer().min(1024).default(50 * 1024 * 1024),
-}).unknown(true);
+  HIS_TOKEN_SECRET: Joi.string().min(32).empty(''),
+  ACCESS_TOKEN_SECONDS: Joi.number().integer().min(30).max(86_400).default(300),
+  STAFF_SESSION_HOURS: Joi.number().min(0.1).max(24 * 30).default(12),
+  PATIENT_SESSION_DAYS: Joi.number().min(0.01).max(365).default(30),
+  LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(100).default(5),
+  LOGIN_LOCK_MINUTES: Joi.number().min(0.01).max(24 * 60).default(15),
+  HIS_BOOTSTRAP_CLIENT_ID: Joi.string().pattern(/^[A-Za-z0-9._~-]{3,128}$/).empty(''),
+  HIS_BOOTSTRAP_CLIENT_SECRET: Joi.string().min(16).max(512).empty(''),
+  DEMO_PASSWORD: Joi.string().min(10).max(256).default('open-his-demo'),
+  SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }).empty(''),
+  MAIL_FROM: Joi.string().max(256).default('Open HIS <no-reply@open-his.invalid>'),
+  CORS_ORIGINS: Joi.string().empty('').default(''),
+}).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
   const { value, error } = schema.validate(env, { abortEarly: false, convert: true });
@@ -51,6 +91,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: value.LOG_LEVEL,
     publicUrl: value.PUBLIC_URL?.replace(/\/$/, ''),
     maxBodyBytes: value.MAX_BODY_BYTES,
+    tokenSecret: value.HIS_TOKEN_SECRET,
+    accessTokenSeconds: value.ACCESS_TOKEN_SECONDS,
+    staffSessionHours: value.STAFF_SESSION_HOURS,
+    patientSessionDays: value.PATIENT_SESSION_DAYS,
+    loginMaxFailures: value.LOGIN_MAX_FAILURES,
+    loginLockMinutes: value.LOGIN_LOCK_MINUTES,
+    bootstrapClient: value.HIS_BOOTSTRAP_CLIENT_ID ? { id: value.HIS_BOOTSTRAP_CLIENT_ID, secret: value.HIS_BOOTSTRAP_CLIENT_SECRET } : undefined,
+    demoPassword: value.DEMO_PASSWORD,
+    smtpUrl: value.SMTP_URL,
+    mailFrom: value.MAIL_FROM,
+    corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     ...overrides,
   });
 }

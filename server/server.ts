@@ -1,44 +1,100 @@
 // Builds the Hapi server from a Config without listening, so tests can start it on a random port.
+import { fileURLToPath } from 'node:url';
 import Hapi from '@hapi/hapi';
-import { createFhirEngine, openDatabase, type Database, type FhirEngine } from '../fhir/index.ts';
+import { createFhirEngine, migrate, openDatabase, type Database, type FhirEngine } from '../fhir/index.ts';
 import type { Config } from './config.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { loggingPlugin } from './plugins/logging.ts';
 import { fhirPlugin } from './plugins/fhir.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { sessionRoutes } from './auth/routes.ts';
+import { adminRoutes } from './auth/admin-routes.ts';
+import { oauthRoutes } from './auth/oauth-routes.ts';
+import { AuthService } from './auth/service.ts';
+import { TokenIssuer, signingKey } from './auth/tokens.ts';
+import { registerBootstrapClient } from './auth/clients.ts';
+import { AuditWriter } from './audit/writer.ts';
+import { migrateAuditChain } from './audit/chain.ts';
+import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
+import { createMailer, type Mailer } from './mail/transport.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
   engine: FhirEngine;
   db: Database;
+  auth: AuthService;
+  audit: AuditWriter;
+  sealer: AuditSealer;
+  mailer: Mailer;
   /** Stops accepting requests, drains those in flight, then closes the database. */
   stop(timeoutMs?: number): Promise<void>;
 }
+
+const authMigrations = { directory: fileURLToPath(new URL('./auth/migrations/', import.meta.url)), namespace: 'auth' };
+
+/** Rate limits of the endpoints attackers hammer (per client address, per process). */
+const rateLimits = [
+  { id: 'login', limit: 20, windowMs: 60_000 },
+  { id: 'refresh', limit: 120, windowMs: 60_000 },
+  { id: 'one-time-code', limit: 5, windowMs: 10 * 60_000 },
+  { id: 'sign-up', limit: 10, windowMs: 10 * 60_000 },
+  { id: 'token', limit: 120, windowMs: 60_000 },
+];
 
 export async function createServer(config: Readonly<Config>, options: { db?: Database } = {}): Promise<OpenHisServer> {
   const db = options.db ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const engine = await createFhirEngine({ db, timezone: config.timezone });
+    await migrate(db, authMigrations);
+    await migrateAuditChain(db);
+    const https = config.publicUrl?.startsWith('https://') ?? false;
     const server = Hapi.server({
       port: config.port,
       host: config.host,
       router: { stripTrailingSlash: true },
-      routes: { response: { emptyStatusCode: 200 } },
+      routes: {
+        response: { emptyStatusCode: 200 },
+        // Strict CORS: only the origins configured; the web app is served from the same origin.
+        cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true, additionalHeaders: ['x-requested-with', 'prefer', 'if-match', 'if-none-exist'] } : false,
+      },
     });
     await server.register(loggingPlugin(config.logLevel));
+    const audit = new AuditWriter(engine.repo, { log: server.logger });
+    const sealer = startAuditSealer(db, { log: server.logger });
+    const tokens = new TokenIssuer(await signingKey(db, config.tokenSecret), config.publicUrl ?? 'open-his', config.accessTokenSeconds);
+    const auth = new AuthService(db, tokens, {
+      accessTokenSeconds: config.accessTokenSeconds,
+      staffSessionSeconds: Math.round(config.staffSessionHours * 3600),
+      patientSessionSeconds: Math.round(config.patientSessionDays * 86_400),
+      maxFailedLogins: config.loginMaxFailures,
+      lockSeconds: Math.round(config.loginLockMinutes * 60),
+    });
+    if (config.bootstrapClient) await registerBootstrapClient(db, config.bootstrapClient);
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: server.logger });
+
     await server.register(errorsPlugin);
     // After the errors plugin, so that the OperationOutcome answers it builds get the headers too.
-    await server.register({ plugin: securityHeadersPlugin, options: { https: config.publicUrl?.startsWith('https://') ?? false } });
+    await server.register({ plugin: securityHeadersPlugin, options: { https } });
+    await server.register({ plugin: rateLimitPlugin, options: { rules: rateLimits } });
+    await server.register({ plugin: authPlugin, options: { service: auth, audit } });
     await server.register({ plugin: healthPlugin, options: { db } });
-    await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl } });
+    await server.register({ plugin: sessionRoutes, options: { service: auth, audit, https } });
+    await server.register({ plugin: adminRoutes, options: { service: auth } });
+    await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
+    await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     let stopped = false;
     return {
-      server, engine, db,
+      server, engine, db, auth, audit, sealer, mailer,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
+        await audit.close();
+        await sealer.stop();
+        mailer.close();
         await engine.idle();
         await db.close();
       },

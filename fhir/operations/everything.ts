@@ -4,7 +4,14 @@
 import { FhirError } from '../outcome.ts';
 import { dateRange } from '../search/date-range.ts';
 import { searchOptions, searchsetResponse } from '../rest/search-type.ts';
+import { compartment } from '../definitions/compartments.ts';
 import type { Operation } from './operation.ts';
+
+let record: string[] | undefined;
+function recordTypes(): string[] {
+  record ??= ['Patient', ...compartment('Patient')!.params.keys()].filter((t, i, all) => t !== 'AuditEvent' && all.indexOf(t) === i);
+  return record;
+}
 
 /** The query of the equivalent search: `_since` is `_lastUpdated=ge…`; `_type`, `_count`, `_cursor` pass on. */
 function searchQuery(query: URLSearchParams): URLSearchParams {
@@ -36,6 +43,9 @@ export const everythingOperation: Operation = {
   async handle(req, ctx, target) {
     await ctx.repo.read('Patient', target.id!); // 404 / 410 for a patient that is not there
     const query = searchQuery(req.query);
+    // The record, not the log of who read it: AuditEvents are in the Patient compartment, but they
+    // come only when _type names them (every $everything would otherwise return its predecessors' records).
+    if (!query.has('_type')) query.set('_type', recordTypes().join(','));
     const result = await ctx.repo.search(null, query, {
       ...searchOptions(req, ctx), compartment: { resourceType: 'Patient', id: target.id!, withOwner: true }, includeReferenced: true,
     });

@@ -12,6 +12,6 @@ export const bundle: Handler = async (req, ctx) => {
     throw new FhirError('invalid-request', 'POST to the FHIR base takes a Bundle of type batch or transaction', { expression: ['Bundle'] });
   }
   if (body.type === 'transaction') return transaction(body, req, ctx, route);
-  if (body.type === 'batch') return batch(body, req, ctx, route);
+  if (body.type === 'batch') return batch(body, req, ctx, ctx.dispatch ?? route);
   throw new FhirError('invalid-request', `Bundle.type must be batch or transaction, not ${JSON.stringify(body.type ?? null)}`, { expression: ['Bundle.type'] });
 };

@@ -2,7 +2,7 @@
 // conditional delete (http://hl7.org/fhir/R4/http.html#3.1.0.7.1).
 import { informational } from '../outcome.ts';
 import { etag, parseETag } from './headers.ts';
-import type { FhirResponse, Handler } from './types.ts';
+import { touched, type FhirResponse, type Handler } from './types.ts';
 
 export const remove: Handler = async (req, ctx, route): Promise<FhirResponse> => {
   const ifMatch = req.headers.ifMatch ? parseETag(req.headers.ifMatch, 'If-Match') : undefined;
@@ -12,6 +12,7 @@ export const remove: Handler = async (req, ctx, route): Promise<FhirResponse> =>
   if (!result) {
     return { status: 200, headers: {}, body: informational('Nothing to delete: no current resource matched') };
   }
+  touched(ctx, [{ resourceType: result.version.resourceType, id: result.version.id, versionId: result.version.versionId }]);
   return {
     status: 200,
     headers: { etag: etag(result.version.versionId) },

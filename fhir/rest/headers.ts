@@ -2,7 +2,7 @@
 // (http://hl7.org/fhir/R4/http.html#ops).
 import { FhirError, informational } from '../outcome.ts';
 import type { ResourceVersion } from '../types.ts';
-import type { FhirRequest, FhirResponse, RestContext } from './types.ts';
+import { touched, type FhirRequest, type FhirResponse, type RestContext } from './types.ts';
 
 export function etag(versionId: number): string {
   return `W/"${versionId}"`;
@@ -34,6 +34,7 @@ export function returnPreference(req: FhirRequest): ReturnPreference {
 export function writeResponse(
   req: FhirRequest, ctx: RestContext, version: ResourceVersion, status: number, message: string,
 ): FhirResponse {
+  touched(ctx, [version]);
   const headers = versionHeaders(version, ctx);
   if (status === 201) headers.location = headers['content-location'];
   switch (returnPreference(req)) {

@@ -2,7 +2,7 @@
 // newest first, `_since`, `_count`, keyset paging by an opaque position (stable while data changes).
 import { FhirError } from '../outcome.ts';
 import type { HistoryEntry } from '../types.ts';
-import type { FhirRequest, Handler, RestContext } from './types.ts';
+import { touched, type FhirRequest, type Handler, type RestContext } from './types.ts';
 
 const defaultCount = 50;
 const maxCount = 1000;
@@ -37,8 +37,24 @@ export const history: Handler = async (req, ctx, route) => {
   const page = await ctx.repo.history({
     resourceType: route.resourceType, id: route.id, since: parseInstant(req.query.get('_since'), '_since'), count, before,
   });
-  return { status: 200, headers: {}, body: historyBundle(req, ctx, route.resourceType, route.id, page.entries, page.next) };
+  const entries = await permitted(ctx, page.entries);
+  touched(ctx, entries.filter((e) => !e.deleted));
+  return { status: 200, headers: {}, body: historyBundle(req, ctx, route.resourceType, route.id, entries, page.next) };
 };
+
+/**
+ * Type and system history hold versions of resources the caller may not see: those of types they may
+ * not read the history of, and (for patient-level callers) those outside their compartments, judged by
+ * the resource's current version. A page can come out shorter than `_count`; paging is unaffected.
+ */
+async function permitted(ctx: RestContext, entries: HistoryEntry[]): Promise<HistoryEntry[]> {
+  const access = ctx.access;
+  if (!access) return entries;
+  const allowed = entries.filter((e) => access.allows(e.resourceType, 'history'));
+  if (access.patients === undefined) return allowed;
+  const visible = await ctx.repo.visible(access, allowed);
+  return allowed.filter((e) => visible.has(`${e.resourceType}/${e.id}`));
+}
 
 function historyBundle(req: FhirRequest, ctx: RestContext, type: string | undefined, id: string | undefined, entries: HistoryEntry[], next?: string) {
   const path = [type, id, '_history'].filter(Boolean).join('/');

@@ -1,10 +1,11 @@
 // read — http://hl7.org/fhir/R4/http.html#read, with conditional read
 // (If-None-Match / If-Modified-Since → 304, http://hl7.org/fhir/R4/http.html#cread).
 import { etag, versionHeaders } from './headers.ts';
-import type { Handler } from './types.ts';
+import { touched, type Handler } from './types.ts';
 
 export const read: Handler = async (req, ctx, route) => {
   const version = await ctx.repo.read(route.resourceType!, route.id!);
+  touched(ctx, [version]);
   const headers = versionHeaders(version, ctx);
   if (req.headers.ifNoneMatch && req.headers.ifNoneMatch.split(',').some((t) => t.trim() === etag(version.versionId) || t.trim() === `"${version.versionId}"`)) {
     return { status: 304, headers };

@@ -15,6 +15,7 @@ import { searchCompartment, searchSystem } from './search-system.ts';
 import { capabilities } from './capabilities.ts';
 import { bundle } from './bundle.ts';
 import { operationHandler } from './operation.ts';
+import { guard, type RouteLevel } from './guard.ts';
 import type { FhirMethod, FhirRequest, FhirResponse, Handler, RestContext, RouteMatch } from './types.ts';
 
 /** What the router implements; the CapabilityStatement is generated from this table. */
@@ -33,11 +34,12 @@ export const systemInteractions = ['transaction', 'batch', 'history-system', 'se
 
 type Routes = Partial<Record<FhirMethod, Handler>>;
 
-function dispatch(routes: Routes, req: FhirRequest, ctx: RestContext, match: RouteMatch, what: string): Promise<FhirResponse> {
+async function dispatch(routes: Routes, req: FhirRequest, ctx: RestContext, match: RouteMatch, what: string, level: RouteLevel, searched?: string | null): Promise<FhirResponse> {
   const handler = routes[req.method] ?? (req.method === 'HEAD' ? routes.GET : undefined);
   if (!handler) {
     throw new FhirError('method-not-allowed', `${req.method} is not allowed on ${what}; allowed: ${Object.keys(routes).join(', ')}`);
   }
+  await guard(req, ctx, match, level, searched);
   return handler(req, ctx, match);
 }
 
@@ -61,45 +63,45 @@ export async function route(req: FhirRequest, ctx: RestContext): Promise<FhirRes
   const [first, second, third, fourth, ...rest] = segments;
   if (rest.length > 0) throw new FhirError('route-not-found', `Unknown FHIR path /${req.path}`);
 
-  if (first === undefined) return dispatch({ GET: searchSystem, POST: bundle }, req, ctx, {}, 'the FHIR base');
-  if (first === '_search' && !second) return dispatch({ POST: searchSystem }, req, ctx, {}, '_search');
-  if (first === 'metadata' && !second) return dispatch({ GET: capabilities }, req, ctx, {}, 'metadata');
-  if (first === '_history' && !second) return dispatch({ GET: history }, req, ctx, {}, 'system history');
-  if (first.startsWith('$') && !second) return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { operation: first.slice(1) }, first);
+  if (first === undefined) return dispatch({ GET: searchSystem, POST: bundle }, req, ctx, {}, 'the FHIR base', 'system');
+  if (first === '_search' && !second) return dispatch({ POST: searchSystem }, req, ctx, {}, '_search', 'system');
+  if (first === 'metadata' && !second) return dispatch({ GET: capabilities }, req, ctx, {}, 'metadata', 'metadata');
+  if (first === '_history' && !second) return dispatch({ GET: history }, req, ctx, {}, 'system history', 'system-history');
+  if (first.startsWith('$') && !second) return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { operation: first.slice(1) }, first, 'operation');
 
   checkType(first);
   const resourceType = first;
   if (second === undefined) {
-    return dispatch({ GET: searchType, POST: create, PUT: conditionalWrite, DELETE: conditionalWrite, PATCH: conditionalWrite }, req, ctx, { resourceType }, resourceType);
+    return dispatch({ GET: searchType, POST: create, PUT: conditionalWrite, DELETE: conditionalWrite, PATCH: conditionalWrite }, req, ctx, { resourceType }, resourceType, 'type');
   }
-  if (second === '_search' && !third) return dispatch({ POST: searchType }, req, ctx, { resourceType }, `${resourceType}/_search`);
-  if (second === '_history' && !third) return dispatch({ GET: history }, req, ctx, { resourceType }, `${resourceType}/_history`);
+  if (second === '_search' && !third) return dispatch({ POST: searchType }, req, ctx, { resourceType }, `${resourceType}/_search`, 'type-search');
+  if (second === '_history' && !third) return dispatch({ GET: history }, req, ctx, { resourceType }, `${resourceType}/_history`, 'type-history');
   if (second.startsWith('$') && !third) {
-    return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { resourceType, operation: second.slice(1) }, second);
+    return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { resourceType, operation: second.slice(1) }, second, 'operation');
   }
   checkId(resourceType, second);
   const id = second;
   if (third === undefined) {
-    return dispatch({ GET: read, PUT: update, PATCH: patch, DELETE: remove }, req, ctx, { resourceType, id }, `${resourceType}/${id}`);
+    return dispatch({ GET: read, PUT: update, PATCH: patch, DELETE: remove }, req, ctx, { resourceType, id }, `${resourceType}/${id}`, 'instance');
   }
   if (third === '_history') {
-    if (fourth === undefined) return dispatch({ GET: history }, req, ctx, { resourceType, id }, 'instance history');
-    return dispatch({ GET: vread }, req, ctx, { resourceType, id, versionId: fourth }, 'a version');
+    if (fourth === undefined) return dispatch({ GET: history }, req, ctx, { resourceType, id }, 'instance history', 'instance-history');
+    return dispatch({ GET: vread }, req, ctx, { resourceType, id, versionId: fourth }, 'a version', 'version');
   }
   if (third.startsWith('$') && fourth === undefined) {
-    return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { resourceType, id, operation: third.slice(1) }, third);
+    return dispatch({ GET: operationHandler, POST: operationHandler }, req, ctx, { resourceType, id, operation: third.slice(1) }, third, 'operation');
   }
   // GET [base]/Patient/123/Observation and /Patient/123/* (http://hl7.org/fhir/R4/http.html#vsearch), and
   // the same as a form POST to …/_search (search.html#Introduction allows POST for every search).
   if (third === '*' && fourth === undefined) {
-    return dispatch({ GET: searchCompartment(null) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/*`);
+    return dispatch({ GET: searchCompartment(null) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/*`, 'compartment', null);
   }
   if (third === '_search' && fourth === undefined) {
-    return dispatch({ POST: searchCompartment(null) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/_search`);
+    return dispatch({ POST: searchCompartment(null) }, req, ctx, { resourceType, id }, `${resourceType}/${id}/_search`, 'compartment', null);
   }
   if (isResourceType(third) && (fourth === undefined || fourth === '_search')) {
     const routes = fourth === undefined ? { GET: searchCompartment(third) } : { POST: searchCompartment(third) };
-    return dispatch(routes, req, ctx, { resourceType, id }, `${resourceType}/${id}/${third}`);
+    return dispatch(routes, req, ctx, { resourceType, id }, `${resourceType}/${id}/${third}`, 'compartment', third);
   }
   throw new FhirError('route-not-found', `Unknown FHIR path /${req.path}`);
 }

@@ -8,7 +8,7 @@ import type { Resource } from '../types.ts';
 import type { SearchOptions, SearchResult } from '../search/execute.ts';
 import { shapeResource } from '../search/summary.ts';
 import { maxIncluded, maxIterations } from '../search/include.ts';
-import type { FhirRequest, FhirResponse, Handler, RestContext } from './types.ts';
+import { touched, type FhirRequest, type FhirResponse, type Handler, type RestContext } from './types.ts';
 
 /** Parameter types the index and the SQL compiler implement; listed in the CapabilityStatement. */
 export const supportedSearchTypes: ReadonlySet<SearchParamType> = new Set<SearchParamType>(
@@ -59,6 +59,8 @@ function url(ctx: RestContext, path: string, query: URLSearchParams): string {
 /** The searchset Bundle for one page of `result`; `path` is the searched URL below the base. */
 export function searchsetResponse(ctx: RestContext, path: string, req: FhirRequest, result: SearchResult): FhirResponse {
   const { request } = result;
+  touched(ctx, result.versions);
+  touched(ctx, result.included);
   const link = [{ relation: 'self', url: url(ctx, path, linkQuery(req.query, result, req.query.get('_cursor') ?? undefined, true)) }];
   if (result.previous) {
     link.push({ relation: 'first', url: url(ctx, path, linkQuery(req.query, result, undefined, false)) });
@@ -113,7 +115,7 @@ function serialise(bundle: unknown): string {
 }
 
 export function searchOptions(req: FhirRequest, ctx: RestContext): SearchOptions {
-  return { handling: handling(req), baseUrl: ctx.baseUrl };
+  return { handling: handling(req), baseUrl: ctx.baseUrl, access: ctx.access };
 }
 
 export const searchType: Handler = async (req, ctx, route) => {

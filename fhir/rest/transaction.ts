@@ -9,8 +9,10 @@ import type { Repository } from '../storage/repository.ts';
 import type { Resource } from '../types.ts';
 import { bundleEntries, parseEntryRequest, responseEntry, toFhirRequest, type EntryRequest } from './bundle-entry.ts';
 import { writeResponse, versionHeaders } from './headers.ts';
+import { touched } from './types.ts';
 import { requireResource } from './body.ts';
 import { criteriaFromQueryString } from './criteria.ts';
+import { guardTransactionWrites } from './guard.ts';
 import type { FhirRequest, FhirResponse, RestContext } from './types.ts';
 
 type Route = (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
@@ -26,6 +28,7 @@ interface Planned extends EntryRequest {
 
 export async function transaction(bundle: Resource, req: FhirRequest, ctx: RestContext, route: Route): Promise<FhirResponse> {
   const parsed = bundleEntries(bundle).map((entry, i) => parseEntryRequest(entry, i, ctx));
+  guardTransactionWrites(ctx, parsed);
   const responses = await ctx.repo.transaction(async (repo) => {
     // Planning mutates entries; start from fresh copies so that a retried transaction starts clean.
     const entries: Planned[] = parsed.map((e) => ({ ...e, query: new URLSearchParams(e.query), entry: { ...e.entry } }));
@@ -119,6 +122,7 @@ function checkDuplicates(entries: Planned[]): void {
 async function createEntry(e: Planned, req: FhirRequest, ctx: RestContext): Promise<FhirResponse> {
   if (e.existing) {
     const version = await ctx.repo.read(e.resourceType!, e.id!);
+    touched(ctx, [version]);
     return { status: 200, headers: versionHeaders(version, ctx), json: version.json };
   }
   const resource = requireResource(e.entry.resource, e.resourceType!);

@@ -4,6 +4,7 @@ import type { Repository } from '../storage/repository.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
 import type { Resource } from '../types.ts';
+import type { Access } from '../access.ts';
 
 export type FhirMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -43,6 +44,30 @@ export interface RestContext {
   db: Queryable;
   /** Absolute base URL of the FHIR endpoint, e.g. `http://localhost:8080/fhir`. */
   baseUrl: string;
+  /** The caller's permissions; absent for trusted in-process callers (seed, import, tests of the engine). */
+  access?: Access;
+  /** Collects the resources the request read or wrote, for its audit record. */
+  trail?: Trail;
+  /** How a batch routes its entries (audited one by one when the engine audits). */
+  dispatch?: (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
+}
+
+/** What one request touched (http://hl7.org/fhir/R4/auditevent.html: the entities of its AuditEvent). */
+export interface Trail {
+  resources: TouchedResource[];
+}
+
+export interface TouchedResource {
+  resourceType: string;
+  id: string;
+  versionId?: number;
+  /** Stored JSON, when at hand: the audit record finds the patient a resource is about in it. */
+  json?: string;
+}
+
+/** Adds to the request's trail (no-op when nobody audits). */
+export function touched(ctx: RestContext, resources: readonly TouchedResource[]): void {
+  if (ctx.trail) for (const r of resources) ctx.trail.resources.push(r);
 }
 
 export type Handler = (req: FhirRequest, ctx: RestContext, route: RouteMatch) => Promise<FhirResponse>;

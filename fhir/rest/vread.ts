@@ -1,7 +1,7 @@
 // vread — http://hl7.org/fhir/R4/http.html#vread
 import { FhirError } from '../outcome.ts';
 import { versionHeaders } from './headers.ts';
-import type { Handler } from './types.ts';
+import { touched, type Handler } from './types.ts';
 
 export const vread: Handler = async (_req, ctx, route) => {
   const versionId = Number(route.versionId);
@@ -9,5 +9,6 @@ export const vread: Handler = async (_req, ctx, route) => {
     throw new FhirError('not-found', `${route.resourceType}/${route.id} has no version ${JSON.stringify(route.versionId)}`);
   }
   const version = await ctx.repo.vread(route.resourceType!, route.id!, versionId);
+  touched(ctx, [version]);
   return { status: 200, headers: versionHeaders(version, ctx), json: version.json };
 };

@@ -4,6 +4,9 @@ import { FhirError, isFhirError } from '../outcome.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
 import { compartment as compartmentOf } from '../definitions/compartments.ts';
+import { authorize, type Access } from '../access.ts';
+import { compartmentCondition, patientAccessCondition } from './compartment-sql.ts';
+import { onlyVisible } from './visibility.ts';
 import type { ResourceVersion } from '../types.ts';
 import { parseSearch } from './parse.ts';
 import { compileCount, compileSearch } from './sql.ts';
@@ -22,6 +25,8 @@ export interface SearchOptions {
   compartment?: { resourceType: string; id: string; withOwner?: boolean };
   /** Also return every resource the page's resources refer to (`$everything`). */
   includeReferenced?: boolean;
+  /** The caller's permissions: types searched, compartment bound (in the SQL), includes filtered. */
+  access?: Access;
 }
 
 export interface SearchResult {
@@ -98,10 +103,17 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       : [...registry.resourceTypes];
     const types: string[] = [];
     for (const t of (query.getAll('_type').join(',')).split(',').map((s) => s.trim()).filter((s) => s)) {
-      if (allowed.includes(t)) types.push(t);
-      else lenientNote(ignored, lenient, `_type=${t}`, `${t} is not a resource type that can be searched here`);
+      if (!allowed.includes(t)) lenientNote(ignored, lenient, `_type=${t}`, `${t} is not a resource type that can be searched here`);
+      else {
+        authorize(options.access, t, 'search');
+        types.push(t);
+      }
     }
-    return { types: types.length > 0 ? types : allowed, system: true };
+    if (types.length > 0) return { types, system: true };
+    // Without _type: every type the caller may search (none at all is a refusal, not an empty answer).
+    const permitted = options.access ? allowed.filter((t) => options.access!.allows(t, 'search')) : allowed;
+    if (permitted.length === 0) authorize(options.access, allowed[0] ?? '*', 'search');
+    return { types: permitted, system: true };
   }
 
   function withoutScopeParameters(query: URLSearchParams, scope: Scope, options: SearchOptions, ignored: IgnoredParameter[]): URLSearchParams {
@@ -142,6 +154,7 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
         values[0] = scope.types;
       }
       if (options.compartment) where += ` AND ${compartmentCondition(options.compartment, scope.types, bind)}`;
+      if (options.access?.patients) where += ` AND ${patientAccessCondition(options.access.patients, scope.types, bind)}`;
       const whereValues = [...values]; // the count needs only these; paging binds more below
 
       const keys = sortKeys(request.sort, bind, scope.types.length > 1 || scope.system);
@@ -208,6 +221,7 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
       const included = versions.length > 0 && (request.include.length > 0 || request.revinclude.length > 0 || options.includeReferenced)
         ? await loadIncludes(q, { include: request.include, revinclude: request.revinclude, allReferences: options.includeReferenced }, versions)
         : { resources: [], complete: true };
+      included.resources = await onlyVisible(q, options.access, included.resources);
       return { request, versions, included: included.resources, includesComplete: included.complete, total, hasMore, next, previous };
     },
     async matches(q, resourceType, criteria, limit) {
@@ -228,25 +242,6 @@ async function loadVersions(q: Queryable, rows: KeyRow[]): Promise<ResourceVersi
   [rows.map((r) => r.resource_type), rows.map((r) => r.id)])).rows;
   const byKey = new Map(found.map((r) => [`${r.resource_type}/${r.id}`, r]));
   return rows.map((r) => byKey.get(`${r.resource_type}/${r.id}`)).filter((r): r is ResourceRow => r !== undefined).map(toVersion);
-}
-
-/**
- * Membership of the compartment of `owner` (http://hl7.org/fhir/R4/compartmentdefinition.html): a
- * resource whose listed reference parameters point at the owner, or the owner itself.
- */
-function compartmentCondition(owner: { resourceType: string; id: string; withOwner?: boolean }, types: string[], bind: (v: unknown) => string): string {
-  const definition = compartmentOf(owner.resourceType);
-  if (!definition) throw new FhirError('route-not-found', `R4 defines no ${owner.resourceType} compartment`);
-  const pairs = types.flatMap((t) => (definition.params.get(t) ?? []).map((p) => [t, p] as const));
-  const self = (definition.includesOwner || owner.withOwner === true) && types.includes(owner.resourceType);
-  if (pairs.length === 0 && !self) {
-    throw new FhirError('invalid-request', `${types.join(', ')} is not part of the ${owner.resourceType} compartment`);
-  }
-  const type = bind(owner.resourceType);
-  const id = bind(owner.id);
-  return `(${self ? `(r.resource_type = ${type} AND r.id = ${id}) OR ` : ''}EXISTS (SELECT 1 FROM fhir_sp_reference c
-      JOIN unnest(${bind(pairs.map((p) => p[0]))}::text[], ${bind(pairs.map((p) => p[1]))}::text[]) AS m(t, p) ON c.resource_type = m.t AND c.param = m.p
-     WHERE c.resource_type = r.resource_type AND c.id = r.id AND c.target_type = ${type} AND c.target_id = ${id}))`;
 }
 
 /** `_total=estimate`: the planner's row estimate (http://hl7.org/fhir/R4/search.html#total). */

@@ -1,5 +1,7 @@
 // The Repository on PostgreSQL / PGlite: JSONB rows in fhir_resource (current) and
 // fhir_resource_history (every version), index rows replaced in the same transaction.
+import { visibleKeys } from '../search/visibility.ts';
+import type { Access } from '../access.ts';
 import { randomUUID, createHash } from 'node:crypto';
 import type { Database, Queryable } from './db.ts';
 import type {
@@ -332,6 +334,14 @@ export class PgRepository implements Repository {
       if (done === 0) return total;
       total += done;
     }
+  }
+
+  async visible(access: Access, items: readonly { resourceType: string; id: string }[]): Promise<Set<string>> {
+    if (this.#unit) {
+      await this.#flush(this.#unit);
+      return visibleKeys(this.#unit.tx, access, items);
+    }
+    return visibleKeys(this.#options.db, access, items);
   }
 
   async history(query: HistoryQuery): Promise<HistoryPage> {

@@ -2,6 +2,7 @@
 // transaction). REST handlers, operations and importers use only this.
 import type { Resource, ResourceVersion, HistoryEntry } from '../types.ts';
 import type { SearchOptions, SearchResult } from '../search/execute.ts';
+import type { Access } from '../access.ts';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'existing';
 
@@ -69,6 +70,8 @@ export interface Repository {
   transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T>;
   /** Rebuilds the search index of every current resource of the type; returns how many. */
   reindex(resourceType: string): Promise<number>;
+  /** Keys (`Type/id`) of those of `items` the caller may see (search/visibility.ts), read in this transaction. */
+  visible(access: Access, items: readonly { resourceType: string; id: string }[]): Promise<Set<string>>;
   /** Loads the current rows of these resources (locked for update) so later writes need no round trip. */
   prefetch(keys: { resourceType: string; id: string }[]): Promise<void>;
 }

@@ -42,6 +42,14 @@ export const errorsPlugin: Plugin<undefined> = {
       const fhirError = toFhirError(err);
       const res = h.response(fhirError.outcome).code(fhirError.status).type('application/fhir+json; charset=utf-8');
       if (fhirError.status === 405 && 'output' in err && err.output.headers.allow) res.header('allow', String(err.output.headers.allow));
+      if ('output' in err) {
+        for (const name of ['www-authenticate', 'retry-after']) {
+          const value = err.output.headers[name] ?? err.output.headers[name.replace(/(^|-)([a-z])/g, (m) => m.toUpperCase())];
+          if (value !== undefined) res.header(name, String(value));
+        }
+      }
+      // RFC 6750 §3: a 401 tells the client how to authenticate.
+      if (fhirError.status === 401 && !res.headers['www-authenticate']) res.header('www-authenticate', 'Bearer realm="open-his"');
       return res;
     });
   },

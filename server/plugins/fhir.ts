@@ -3,12 +3,17 @@
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { FhirError, type FhirEngine, type FhirRequest } from '../../fhir/index.ts';
 import type { FhirMethod } from '../../fhir/rest/types.ts';
+import { accessFor } from '../auth/caller.ts';
+import { fhirAuditEvent } from '../audit/event.ts';
+import type { AuditWriter } from '../audit/writer.ts';
+import { callerOf, originOf } from './auth.ts';
 
 export interface FhirPluginOptions {
   engine: FhirEngine;
   maxBodyBytes: number;
   /** Fixed public base URL; otherwise derived from the request's Host. */
   publicUrl?: string;
+  audit: AuditWriter;
 }
 
 const jsonTypes = new Set(['application/fhir+json', 'application/json', 'application/json+fhir', 'text/json']);
@@ -86,7 +91,21 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
     const handler = async (request: Request, h: ResponseToolkit) => {
       const contentType = checkAcceptable(request);
       const baseUrl = options.publicUrl ? `${options.publicUrl}/fhir` : `${request.server.info.protocol}://${request.info.host}/fhir`;
-      const result = await options.engine.handle(toFhirRequest(request), baseUrl);
+      const caller = callerOf(request);
+      const origin = originOf(request);
+      let result;
+      try {
+        result = await options.engine.handle(toFhirRequest(request), baseUrl, {
+          access: accessFor(caller),
+          auditor: { event: (record) => fhirAuditEvent(record, caller, origin), defer: (event) => options.audit.defer(event) },
+        });
+      } catch (err) {
+        // Refused to someone not logged in: the answer is "log in" (401), not "never" (403).
+        if (caller.kind === 'anonymous' && err instanceof FhirError && err.code === 'forbidden') {
+          throw new FhirError('unauthorized', 'Log in first: this needs an access token');
+        }
+        throw err;
+      }
       const pretty = request.query._pretty === 'true';
       let text: string | undefined = result.json ?? (result.body === undefined ? undefined : JSON.stringify(result.body));
       if (text !== undefined && pretty) text = JSON.stringify(JSON.parse(text), null, 2);
@@ -95,11 +114,13 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       return response;
     };
     // Hapi refuses payload settings on GET routes, hence two routes for one handler.
-    server.route({ method: 'GET', path: '/fhir/{path*}', handler });
+    // Public at the HTTP level: the engine decides per type and interaction, anonymous callers
+    // included (they may list the booking directory and nothing else).
+    server.route({ method: 'GET', path: '/fhir/{path*}', options: { plugins: { public: true }, handler } });
     server.route({
       method: ['POST', 'PUT', 'PATCH', 'DELETE'],
       path: '/fhir/{path*}',
-      options: { payload: { parse: 'gunzip', output: 'data', maxBytes: options.maxBodyBytes }, handler },
+      options: { plugins: { public: true }, payload: { parse: 'gunzip', output: 'data', maxBytes: options.maxBodyBytes }, handler },
     });
   },
 };

@@ -6,7 +6,7 @@ import { coding, concept, refTo, type Resource } from './fhir.ts';
 import { humanNames, makeName, fullName, type ChineseName, type Gender } from './names.ts';
 import { HOSPITAL_ID, HOSPITAL_NAME } from './organization.ts';
 import { createPrng } from './prng.ts';
-import { makeResidentId } from './resident-id.ts';
+import { makeResidentId } from '../identity/resident-id.ts';
 import {
   MEDICAL_INSURANCE_CARD_SYSTEM, MRN_SYSTEM, RESIDENT_ID_SYSTEM, SYSTEMS,
 } from './systems.ts';

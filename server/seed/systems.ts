@@ -30,6 +30,30 @@ export const RESIDENT_ID_SYSTEM = 'urn:oid:2.16.156.10011.1.3';
 export const MEDICAL_INSURANCE_CARD_SYSTEM = 'urn:oid:2.16.156.10011.1.15';
 
 /**
+ * Passport numbers are unique only within the issuing state, so the system names the state:
+ * HL7 Terminology's NamingSystems passportNumNS-XXX register http://hl7.org/fhir/sid/passport-XXX
+ * (OID 2.16.840.1.113883.4.330.<ISO 3166 numeric>) with XXX the ISO 3166-1 alpha-3 code, the
+ * same code ICAO 9303 prints as the issuing state in the machine-readable zone.
+ */
+export function passportSystem(issuingStateAlpha3: string): string {
+  if (!/^[A-Z]{3}$/.test(issuingStateAlpha3)) throw new Error('the issuing state is an ISO 3166-1 alpha-3 code, e.g. CHN');
+  return `http://hl7.org/fhir/sid/passport-${issuingStateAlpha3}`;
+}
+
+/**
+ * 港澳居民来往内地通行证 (回乡证, Mainland Travel Permit for Hong Kong and Macao Residents),
+ * issued by the National Immigration Administration. No national or HL7 OID/URI is published
+ * for it, so the system is local; the H/M prefix of the number already tells the two regions apart.
+ */
+export const HK_MACAO_TRAVEL_PERMIT_SYSTEM = `${OPEN_HIS_BASE}/sid/hk-macao-travel-permit`;
+
+/**
+ * 台湾居民来往大陆通行证 (台胞证, Mainland Travel Permit for Taiwan Residents), issued by the
+ * National Immigration Administration. No national or HL7 OID/URI is published for it: local system.
+ */
+export const TAIWAN_TRAVEL_PERMIT_SYSTEM = `${OPEN_HIS_BASE}/sid/taiwan-travel-permit`;
+
+/**
  * 病案号 — the hospital's own medical record number. WS/T 500 names the concept
  * (2.16.156.10011.1.13) but that OID is shared by every hospital, so values are only unique
  * within one hospital: the system is the hospital's own namespace.

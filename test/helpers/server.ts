@@ -1,4 +1,5 @@
-// A real server on a random port with its own database, for one test file.
+// A real server on a random port with its own database, for one test file. Requests carry a system
+// token (client_credentials of the bootstrap client) unless a test says otherwise.
 import { Client } from 'fhir-kit-client';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../server/server.ts';
@@ -11,40 +12,73 @@ export interface TestServer {
   url: string;
   /** FHIR base, e.g. http://127.0.0.1:port/fhir */
   base: string;
+  /** A fhir-kit-client with the system token. */
   fhir: InstanceType<typeof Client>;
+  /** Access token of the bootstrap system client (scope system/*.*). */
+  token: string;
+  /** fetch with the system token (for following links the server returned). */
+  fetch(url: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
+}
+
+export const testClient = { id: 'test-system-client', secret: 'test-system-client-secret' };
+
+export async function clientCredentialsToken(url: string, scope = 'system/*.*', client = testClient): Promise<string> {
+  const res = await fetch(`${url}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+  });
+  const body = await res.json() as { access_token?: string; error_description?: string };
+  if (!body.access_token) throw new Error(`No system token: ${res.status} ${body.error_description ?? ''}`);
+  return body.access_token;
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, host: '127.0.0.1', seedDemo: false, ...overrides });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, {
+    port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600,
+    bootstrapClient: testClient, ...overrides,
+  });
   const app = await createServer(config, { db: database.db });
   await app.server.start();
   const url = `http://127.0.0.1:${app.server.info.port}`;
   const base = `${url}/fhir`;
+  const token = await clientCredentialsToken(url);
   return {
-    app, database, url, base,
-    fhir: new Client({ baseUrl: base }),
+    app, database, url, base, token,
+    fetch: (target, init = {}) => fetch(target, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } }),
+    fhir: new Client({ baseUrl: base, customHeaders: { authorization: `Bearer ${token}` } }),
     async stop() {
       await app.server.stop({ timeout: 1000 });
+      await app.audit.close();
+      await app.sealer.stop();
+      app.mailer.close();
       await app.engine.idle();
       await database.drop();
     },
   };
 }
 
-/** fetch against the server with FHIR JSON defaults; returns status, headers and parsed body. */
+/**
+ * fetch against the server with FHIR JSON defaults and the system token; returns status, headers and
+ * parsed body. `token: null` sends no Authorization header; a string sends that token.
+ */
 export async function request(
   server: TestServer, method: string, path: string,
-  options: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {},
+  options: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string>; token?: string | null } = {},
 ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
-  const headers: Record<string, string> = { accept: 'application/fhir+json', ...options.headers };
+  const token = options.token === undefined ? server.token : options.token;
+  const headers: Record<string, string> = { accept: 'application/fhir+json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers };
   let payload: string | Buffer | undefined = options.raw;
   if (options.body !== undefined) {
     payload = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/fhir+json';
   }
-  const res = await fetch(`${server.base}${path.startsWith('/') ? '' : '/'}${path}`, { method, headers, body: payload as BodyInit | undefined });
+  const url = /^https?:/.test(path) ? path : path.startsWith('/') && !path.startsWith('/fhir') && /^\/(auth|oauth2|admin|health|\.well-known)/.test(path)
+    ? `${server.url}${path}`
+    : `${server.base}${path.startsWith('/') ? '' : '/'}${path}`;
+  const res = await fetch(url, { method, headers, body: payload as BodyInit | undefined });
   const text = await res.text();
   let body: any;
   try { body = text ? JSON.parse(text) : undefined; } catch { body = undefined; }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, usingPostgres, type TestDatabase } from '../helpers/database.ts';
+import { clientCredentialsToken, testClient } from '../helpers/server.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,7 +34,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function total(url: string, query: string): Promise<number> {
-  return (await (await fetch(`${url}/fhir/${query}`)).json()).total;
+  const token = await clientCredentialsToken(url);
+  return (await (await fetch(`${url}/fhir/${query}`, { headers: { authorization: `Bearer ${token}` } })).json()).total;
 }
 
 test('npm start on an empty database loads the demo hospital once, and SIGTERM shuts down cleanly', async (t) => {
@@ -43,7 +45,7 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     database = await createTestDatabase();
     await database.db.close();
   }
-  const env = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '', SEED_DEMO: 'true' };
+  const env = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '', SEED_DEMO: 'true', HIS_BOOTSTRAP_CLIENT_ID: testClient.id, HIS_BOOTSTRAP_CLIENT_SECRET: testClient.secret };
   try {
     const first = await start(env);
     t.is(await total(first.url, 'Patient?_summary=count'), 30);

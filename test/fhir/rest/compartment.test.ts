@@ -40,7 +40,7 @@ test('a compartment search pages with next links inside the compartment', async 
   t.deepEqual(ids(first.body), ['cmp-o1', 'cmp-o2']);
   const next = first.body.link.find((l: any) => l.relation === 'next').url;
   t.true(next.startsWith(`${server.base}/Patient/cmp-p1/Observation?`));
-  t.deepEqual(ids(await (await fetch(next)).json()), ['cmp-o3']);
+  t.deepEqual(ids(await (await server.fetch(next)).json()), ['cmp-o3']);
 });
 
 test('an Encounter compartment search finds resources of that encounter', async (t) => {

@@ -50,7 +50,7 @@ test('$everything pages with _count and next links', async (t) => {
   t.is(refs(first.body, 'match').length, 2);
   const next = first.body.link.find((l: any) => l.relation === 'next').url;
   t.true(next.startsWith(`${server.base}/Patient/ev-p1/$everything?`));
-  const second = await (await fetch(next)).json();
+  const second = await (await server.fetch(next)).json();
   t.deepEqual([...refs(first.body, 'match'), ...refs(second, 'match')].sort(), ['Encounter/ev-e1', 'Observation/ev-o1', 'Patient/ev-p1']);
 });
 

@@ -26,9 +26,9 @@ test('history pages with _count and next links that stay stable while new versio
   // A write between pages must not shift the next page.
   await request(server, 'PUT', 'Organization/paged', { body: org('p6', 'paged') });
   const next = first.body.link.find((l: any) => l.relation === 'next').url as string;
-  const second = await (await fetch(next)).json();
+  const second = await (await server.fetch(next)).json();
   t.deepEqual(second.entry.map((e: any) => e.resource.name), ['p3', 'p2']);
-  const third = await (await fetch(second.link.find((l: any) => l.relation === 'next').url)).json();
+  const third = await (await server.fetch(second.link.find((l: any) => l.relation === 'next').url)).json();
   t.deepEqual(third.entry.map((e: any) => e.resource.name), ['p1']);
   t.falsy(third.link.find((l: any) => l.relation === 'next'));
 });

@@ -14,7 +14,7 @@ async function patients(prefix: string, rows: [string, string, string][]) {
 }
 const link = (bundle: any, relation: string) => bundle.link.find((l: any) => l.relation === relation)?.url as string | undefined;
 const matchIds = (bundle: any) => bundle.entry.filter((e: any) => e.search.mode === 'match').map((e: any) => e.resource.id);
-const get = async (url: string) => (await fetch(url, { headers: { accept: 'application/fhir+json' } })).json() as Promise<any>;
+const get = async (url: string) => (await server.fetch(url, { headers: { accept: 'application/fhir+json' } })).json() as Promise<any>;
 
 /** Follows next links from `first`, calling `between` after each page. */
 async function walk(first: any, between: (page: number) => Promise<void> = async () => {}) {

@@ -25,7 +25,7 @@ test('a system search with _type returns the matches of each named type', async 
 });
 
 test('a system search without _type searches every type', async (t) => {
-  const res = await fetch(`${server.base}?_tag=${encodeURIComponent('http://example.org/tags|sys')}`, { headers: { accept: 'application/fhir+json' } });
+  const res = await server.fetch(`${server.base}?_tag=${encodeURIComponent('http://example.org/tags|sys')}`, { headers: { accept: 'application/fhir+json' } });
   t.is(res.status, 200);
   t.deepEqual(refs(await res.json()), ['Observation/sys-o1', 'Organization/sys-org', 'Patient/sys-p1', 'Patient/sys-p2']);
 });
@@ -33,7 +33,7 @@ test('a system search without _type searches every type', async (t) => {
 test('a system search pages across types with next links', async (t) => {
   const first = await request(server, 'GET', '?_tag=http://example.org/tags|sys&_count=3');
   const next = first.body.link.find((l: any) => l.relation === 'next').url;
-  const second = await (await fetch(next)).json();
+  const second = await (await server.fetch(next)).json();
   t.deepEqual([...refs(first.body), ...refs(second)].sort(), ['Observation/sys-o1', 'Organization/sys-org', 'Patient/sys-p1', 'Patient/sys-p2']);
   t.true(next.startsWith(`${server.base}?`));
 });

@@ -24,7 +24,7 @@ test('search results page with _count and next links', async (t) => {
   const first = await request(server, 'GET', 'Patient?family=wang,li&_count=2&_sort=birthdate');
   t.deepEqual(first.body.entry.map((e: any) => e.resource.id), ['s1', 's2']);
   const next = first.body.link.find((l: any) => l.relation === 'next').url;
-  const second = await (await fetch(next)).json();
+  const second = await (await server.fetch(next)).json();
   t.deepEqual(second.entry.map((e: any) => e.resource.id), ['s3', 's4']);
   t.falsy(second.link.find((l: any) => l.relation === 'next'));
 });

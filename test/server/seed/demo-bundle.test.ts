@@ -1,6 +1,6 @@
 import test from 'ava';
 import { buildDemoBundle, type Bundle } from '../../../server/seed/demo-bundle.ts';
-import { isValidResidentId } from '../../../server/seed/resident-id.ts';
+import { isValidResidentId } from '../../../server/identity/resident-id.ts';
 import { RESIDENT_ID_SYSTEM } from '../../../server/seed/systems.ts';
 import { validateResource } from '../../../fhir/validation/validate.ts';
 import { idPattern, type Resource } from '../../../fhir/types.ts';

@@ -17,16 +17,22 @@ export function residentIdCheckDigit(first17: string): string {
   return check === 10 ? 'X' : String(check);
 }
 
-/** True for an 18-character ID with a real calendar birth date and a correct check character. */
-export function isValidResidentId(id: string): boolean {
-  if (!/^\d{17}[\dX]$/.test(id)) return false;
+/** The birth date (YYYY-MM-DD) in positions 7-14 of an ID, or null when it is no calendar date. */
+export function residentIdBirthDate(id: string): string | null {
+  if (!/^\d{14}/.test(id)) return null;
   const year = Number(id.slice(6, 10));
   const month = Number(id.slice(10, 12));
   const day = Number(id.slice(12, 14));
   const date = new Date(Date.UTC(year, month - 1, day));
   const realDate = year >= 1800 && date.getUTCFullYear() === year
     && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return realDate && residentIdCheckDigit(id.slice(0, 17)) === id[17];
+  return realDate ? `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}` : null;
+}
+
+/** True for an 18-character ID with a real calendar birth date and a correct check character. */
+export function isValidResidentId(id: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  return residentIdBirthDate(id) !== null && residentIdCheckDigit(id.slice(0, 17)) === id[17];
 }
 
 /** Build a full ID; `sequence` is the 3-digit order code whose parity carries the sex. */

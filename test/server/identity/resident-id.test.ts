@@ -1,5 +1,5 @@
 import test from 'ava';
-import { isValidResidentId, makeResidentId, residentIdCheckDigit } from '../../../server/seed/resident-id.ts';
+import { isValidResidentId, makeResidentId, residentIdCheckDigit } from '../../../server/identity/resident-id.ts';
 
 test("resident ID check digit matches the standard's worked example", (t) => {
   // GB 11643-1999 annex example: 北京市朝阳区, born 1949-12-31, sequence 002 (female).

@@ -1,0 +1,72 @@
+// Audit of every request the engine answers (http://hl7.org/fhir/R4/auditevent.html; IHE Basic Audit
+// Log Patterns). The engine knows what a request touched; the caller's Auditor knows who asked and
+// turns that into an AuditEvent. A write's AuditEvent is created in the write's own database
+// transaction, so no change can commit without its record; reads and failures hand theirs to the
+// Auditor to store in batches, off the answer's path.
+import { FhirError } from '../outcome.ts';
+import type { Resource } from '../types.ts';
+import type { FhirRequest, FhirResponse, RestContext, TouchedResource } from './types.ts';
+
+export interface InteractionRecord {
+  request: FhirRequest;
+  /** HTTP status of the answer (for failures, the error's). */
+  status: number;
+  error?: FhirError;
+  /** Resources read or written, in the order they were met. */
+  touched: TouchedResource[];
+}
+
+export interface Auditor {
+  /** The AuditEvent of one request, or null when it needs none. */
+  event(record: InteractionRecord): Resource | null;
+  /** Takes an event to store later (reads, failures). */
+  defer(event: Resource): void;
+}
+
+type Route = (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
+
+/**
+ * Requests that change data and run in one transaction: creates, updates, patches, deletes and
+ * transaction Bundles. A batch is not one of them — each of its entries is audited on its own.
+ */
+function isWrite(req: FhirRequest): boolean {
+  const path = req.path.replace(/\/+$/, '');
+  if (path.split('/').some((s) => s.startsWith('$') || s === '_search')) return false;
+  if (req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE') return true;
+  if (req.method !== 'POST') return false;
+  if (path === '') return (req.body as Resource | undefined)?.type === 'transaction';
+  return !path.includes('/');
+}
+
+function isBatch(req: FhirRequest): boolean {
+  return req.method === 'POST' && req.path.replace(/\/+$/, '') === '' && (req.body as Resource | undefined)?.type === 'batch';
+}
+
+export function audited(route: Route, auditor: Auditor): Route {
+  const self: Route = async (req, outer) => {
+    if (isBatch(req)) return route(req, { ...outer, dispatch: self });
+    const write = isWrite(req);
+    let trail = { resources: [] as TouchedResource[] };
+    try {
+      if (!write) {
+        const response = await route(req, { ...outer, trail });
+        const event = auditor.event({ request: req, status: response.status, touched: trail.resources });
+        if (event) auditor.defer(event);
+        return response;
+      }
+      return await outer.repo.transaction(async (repo) => {
+        trail = { resources: [] }; // a retried transaction starts over
+        const response = await route(req, { ...outer, repo, trail });
+        const event = auditor.event({ request: req, status: response.status, touched: trail.resources });
+        if (event) await repo.create(event);
+        return response;
+      });
+    } catch (err) {
+      const error = err instanceof FhirError ? err : undefined;
+      const event = auditor.event({ request: req, status: error?.status ?? 500, error, touched: trail.resources });
+      if (event) auditor.defer(event);
+      throw err;
+    }
+  };
+  return self;
+}

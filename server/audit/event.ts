@@ -1,0 +1,153 @@
+// Building AuditEvents (http://hl7.org/fhir/R4/auditevent.html) in the style of IHE Basic Audit Log
+// Patterns (BALP): one event per request — who (agent, with role and network address), what (the
+// resources touched, the patients they are about, the query), when, and the outcome.
+import type { InteractionRecord, Resource, TouchedResource } from '../../fhir/index.ts';
+import type { Caller } from '../auth/caller.ts';
+
+export interface RequestOrigin {
+  ip?: string;
+  userAgent?: string;
+}
+
+const restType = { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' };
+const dcm = 'http://dicom.nema.org/resources/ontology/DCM';
+const interactionSystem = 'http://hl7.org/fhir/restful-interaction';
+const roleSystem = 'http://open-his.org/fhir/CodeSystem/staff-role';
+const userAgentExtension = 'http://open-his.org/fhir/StructureDefinition/user-agent';
+const maxPatients = 1000;
+const maxResources = 100;
+
+/** BALP outcome codes (http://hl7.org/fhir/R4/valueset-audit-event-outcome.html). */
+function outcomeCode(status: number): '0' | '4' | '8' {
+  return status < 400 ? '0' : status < 500 ? '4' : '8';
+}
+
+export function agentOf(caller: Caller, origin: RequestOrigin): Record<string, unknown> {
+  const network = origin.ip ? { network: { address: origin.ip, type: '2' } } : {};
+  const extension = origin.userAgent ? { extension: [{ url: userAgentExtension, valueString: origin.userAgent.slice(0, 256) }] } : {};
+  if (caller.kind === 'anonymous') {
+    return { ...extension, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'humanuser', display: 'human user' }] },
+      who: { display: 'anonymous' }, requestor: true, ...network };
+  }
+  if (caller.kind === 'client') {
+    return { ...extension, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'dataprocessor', display: 'data processor' }] },
+      who: { identifier: { system: 'urn:ietf:rfc:6749:client_id', value: caller.clientId }, display: caller.clientId }, requestor: true,
+      policy: caller.scope ? [caller.scope.slice(0, 1000)] : undefined, ...network };
+  }
+  return {
+    ...extension,
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'humanuser', display: 'human user' }] },
+    role: caller.roles.map((r) => ({ coding: [{ system: roleSystem, code: r }] })),
+    who: { ...(caller.fhirUser ? { reference: caller.fhirUser } : {}), display: caller.login },
+    altId: caller.accountId,
+    name: caller.login,
+    requestor: true,
+    ...(caller.clientId ? { policy: [`client ${caller.clientId}: ${caller.scope ?? ''}`.slice(0, 1000)] } : {}),
+    ...network,
+  };
+}
+
+const source = { site: 'Open HIS', observer: { display: 'Open HIS server' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] };
+
+/** The patient a stored resource is about, found in its JSON without parsing it. */
+const patientReference = /"(?:subject|patient|beneficiary)"\s*:\s*\{[^{}]*?"reference"\s*:\s*"Patient\/([A-Za-z0-9\-.]{1,64})"/;
+
+function patientsOf(touched: readonly TouchedResource[]): string[] {
+  const out = new Set<string>();
+  for (const t of touched) {
+    if (out.size >= maxPatients) break;
+    if (t.resourceType === 'Patient') out.add(t.id);
+    else if (t.json && t.resourceType !== 'AuditEvent') {
+      const m = patientReference.exec(t.json);
+      if (m) out.add(m[1]!);
+    }
+  }
+  return [...out];
+}
+
+function subtypeOf(record: InteractionRecord): { code: string; action: 'C' | 'R' | 'U' | 'D' | 'E' } {
+  const req = record.request;
+  const segments = req.path.split('/').filter(Boolean);
+  const operation = segments.find((s) => s.startsWith('$'));
+  if (operation) return { code: operation, action: 'E' };
+  if (segments.includes('_history')) return segments.length === 4 ? { code: 'vread', action: 'R' } : { code: 'history', action: 'R' };
+  if (segments[0] === 'metadata') return { code: 'capabilities', action: 'R' };
+  if (req.method === 'POST' && segments.length === 0) {
+    return { code: (req.body as { type?: string } | undefined)?.type === 'batch' ? 'batch' : 'transaction', action: 'E' };
+  }
+  if (req.method === 'GET' || req.method === 'HEAD' || segments.includes('_search')) {
+    return segments.length === 2 && !segments.includes('_search') ? { code: 'read', action: 'R' } : { code: 'search', action: 'E' };
+  }
+  if (req.method === 'POST') return { code: 'create', action: 'C' };
+  if (req.method === 'DELETE') return { code: 'delete', action: 'D' };
+  return { code: req.method === 'PATCH' ? 'patch' : 'update', action: 'U' };
+}
+
+/** The AuditEvent of one FHIR request; null for the CapabilityStatement, which holds no patient data. */
+export function fhirAuditEvent(record: InteractionRecord, caller: Caller, origin: RequestOrigin, now = new Date()): Resource | null {
+  const subtype = subtypeOf(record);
+  if (subtype.code === 'capabilities') return null;
+  const entity: Record<string, unknown>[] = [];
+  for (const patient of patientsOf(record.touched)) {
+    entity.push({ what: { reference: `Patient/${patient}` }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } });
+  }
+  const seen = new Set<string>();
+  for (const t of record.touched) {
+    const ref = `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
+    if (seen.has(ref) || t.resourceType === 'Patient') continue;
+    seen.add(ref);
+    if (seen.size > maxResources) break;
+    entity.push({ what: { reference: ref }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4', display: 'Domain Resource' } });
+  }
+  const query = record.request.query.toString();
+  if (subtype.code === 'search' || query) {
+    entity.push({ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
+      description: `${record.request.method} ${record.request.path}`.slice(0, 1000),
+      ...(query ? { query: Buffer.from(query).toString('base64') } : {}) });
+  }
+  if (entity.length === 0) entity.push({ description: `${record.request.method} ${record.request.path}`.slice(0, 1000) });
+  return {
+    resourceType: 'AuditEvent',
+    type: restType,
+    subtype: [{ system: interactionSystem, code: subtype.code }],
+    action: subtype.action,
+    recorded: now.toISOString(),
+    outcome: outcomeCode(record.status),
+    ...(record.error ? { outcomeDesc: `${record.status} ${record.error.code}: ${record.error.message}`.slice(0, 1000) } : {}),
+    agent: [agentOf(caller, origin)],
+    source,
+    entity,
+  };
+}
+
+/** Log-in, log-out and refused credentials (DICOM PS3.15 A.5.3.8 User Authentication, 110114). */
+export function authenticationEvent(input: {
+  kind: 'login' | 'logout' | 'denied';
+  caller: Caller;
+  origin: RequestOrigin;
+  success: boolean;
+  reason?: string;
+  path?: string;
+}, now = new Date()): Resource {
+  const subtype = input.kind === 'logout'
+    ? { system: dcm, code: '110123', display: 'Logout' }
+    : { system: dcm, code: '110122', display: 'Login' };
+  const type = input.kind === 'denied'
+    ? { system: dcm, code: '110113', display: 'Security Alert' }
+    : { system: dcm, code: '110114', display: 'User Authentication' };
+  return {
+    resourceType: 'AuditEvent',
+    type,
+    ...(input.kind === 'denied' ? {} : { subtype: [subtype] }),
+    action: 'E',
+    recorded: now.toISOString(),
+    outcome: input.success ? '0' : '4',
+    ...(input.reason ? { outcomeDesc: input.reason.slice(0, 1000) } : {}),
+    agent: [agentOf(input.caller, input.origin)],
+    source,
+    ...(input.path ? { entity: [{ description: input.path.slice(0, 1000) }] } : {}),
+  };
+}

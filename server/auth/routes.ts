@@ -1,0 +1,200 @@
+// Browser log-in for staff and patients: POST /auth/login gives a short-lived access token in the
+// body and a refresh token in an httpOnly, SameSite=Strict cookie scoped to /auth; /auth/refresh
+// swaps it (rotating it), /auth/logout ends the session. The cookie-authenticated routes also demand
+// a custom header that a cross-site form or image cannot send (CSRF defence in depth).
+import type { Plugin, Request, ResponseToolkit, ServerRoute } from '@hapi/hapi';
+import Joi from 'joi';
+import type { AuthService, IssuedTokens } from './service.ts';
+import type { Account } from './accounts.ts';
+import { authError } from './errors.ts';
+import { hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { generateTotpSecret, totpUri, verifyTotp } from './totp.ts';
+import type { AuditWriter } from '../audit/writer.ts';
+import { authenticationEvent } from '../audit/event.ts';
+import { callerOf, originOf } from '../plugins/auth.ts';
+
+export const refreshCookie = 'his_refresh';
+export const csrfHeader = 'x-requested-with';
+
+export interface SessionRoutesOptions {
+  service: AuthService;
+  audit: AuditWriter;
+  https: boolean;
+}
+
+export function accountView(account: Account, patients?: string[]) {
+  return {
+    id: account.id, kind: account.kind, username: account.username, email: account.email, phone: account.phone,
+    displayName: account.displayName, roles: account.roles, practitionerId: account.practitionerId,
+    practitionerRoleId: account.practitionerRoleId, patientId: account.patientId, ...(patients ? { patients } : {}),
+    totpEnabled: account.totpSecret !== undefined, disabled: account.disabled,
+  };
+}
+
+function checkCsrf(request: Request): void {
+  if (request.headers[csrfHeader] !== 'open-his') {
+    throw authError('csrf', `This request needs the header ${csrfHeader}: open-his`);
+  }
+}
+
+export function requireAccount(request: Request): { accountId: string; kind: 'staff' | 'patient' } {
+  const caller = callerOf(request);
+  if (caller.kind !== 'staff' && caller.kind !== 'patient') throw authError('unauthenticated', 'Log in first');
+  return { accountId: caller.accountId, kind: caller.kind };
+}
+
+export const sessionRoutes: Plugin<SessionRoutesOptions> = {
+  name: 'open-his-session-routes',
+  register(server, options) {
+    const { service, audit } = options;
+    server.state(refreshCookie, {
+      isHttpOnly: true, isSecure: options.https, isSameSite: 'Strict', path: '/auth', encoding: 'none',
+      ttl: null, clearInvalid: true, strictHeader: true,
+    });
+    const respond = async (h: ResponseToolkit, account: Account, tokens: IssuedTokens) => {
+      const patients = account.kind === 'patient' ? await service.accounts.patientsOf(account) : undefined;
+      return h.response({
+        access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, account: accountView(account, patients),
+      }).state(refreshCookie, tokens.refreshToken, { ttl: tokens.session.expiresAt.getTime() - Date.now() })
+        .header('cache-control', 'no-store');
+    };
+
+    const routes: ServerRoute[] = [
+      {
+        method: 'POST', path: '/auth/login',
+        options: {
+          plugins: { public: true, rateLimit: 'login' },
+          validate: {
+            payload: Joi.object({ login: Joi.string().max(256).required(), password: Joi.string().max(1024).required(), totp: Joi.string().max(16) }),
+          },
+          async handler(request, h) {
+            const { login, password, totp } = request.payload as { login: string; password: string; totp?: string };
+            let account: Account;
+            try {
+              account = await service.checkCredentials(login, password, totp);
+            } catch (err) {
+              const known = await service.accounts.byLogin(login);
+              audit.defer(authenticationEvent({
+                kind: 'login', success: false, origin: originOf(request), reason: (err as Error).message,
+                caller: known ? { kind: known.kind, accountId: known.id, login: known.username ?? known.email ?? login, roles: known.roles } : { kind: 'anonymous' },
+              }));
+              throw err;
+            }
+            const tokens = await service.startSession(account);
+            audit.defer(authenticationEvent({
+              kind: 'login', success: true, origin: originOf(request),
+              caller: { kind: account.kind, accountId: account.id, login: account.username ?? account.email ?? login, roles: account.roles,
+                fhirUser: account.practitionerId ? `Practitioner/${account.practitionerId}` : account.patientId ? `Patient/${account.patientId}` : undefined },
+            }));
+            return respond(h, account, tokens);
+          },
+        },
+      },
+      {
+        method: 'POST', path: '/auth/refresh',
+        options: {
+          plugins: { public: true, rateLimit: 'refresh' },
+          async handler(request, h) {
+            checkCsrf(request);
+            const token = request.state[refreshCookie] as string | undefined;
+            if (!token) throw authError('session-expired', 'No session: log in again');
+            const tokens = await service.refresh(token);
+            const account = (await service.accounts.byId(tokens.session.accountId!))!;
+            return respond(h, account, tokens);
+          },
+        },
+      },
+      {
+        method: 'POST', path: '/auth/logout',
+        options: {
+          plugins: { public: true },
+          async handler(request, h) {
+            checkCsrf(request);
+            const caller = callerOf(request);
+            const token = request.state[refreshCookie] as string | undefined;
+            if (token) await service.sessions.revokeByRefreshToken(token);
+            if (caller.kind !== 'anonymous' && caller.sessionId) await service.sessions.revoke(caller.sessionId);
+            audit.defer(authenticationEvent({ kind: 'logout', success: true, origin: originOf(request), caller }));
+            return h.response().code(204).unstate(refreshCookie);
+          },
+        },
+      },
+      {
+        method: 'GET', path: '/auth/me',
+        async handler(request) {
+          const { accountId } = requireAccount(request);
+          const account = await service.accounts.byId(accountId);
+          if (!account) throw authError('unauthenticated', 'The account no longer exists');
+          return accountView(account, account.kind === 'patient' ? await service.accounts.patientsOf(account) : undefined);
+        },
+      },
+      {
+        method: 'POST', path: '/auth/password',
+        options: {
+          plugins: { rateLimit: 'login' },
+          validate: { payload: Joi.object({ current: Joi.string().max(1024).required(), next: Joi.string().max(1024).required() }) },
+          async handler(request, h) {
+            const { accountId } = requireAccount(request);
+            const { current, next } = request.payload as { current: string; next: string };
+            const account = (await service.accounts.byId(accountId))!;
+            if (!account.passwordHash || !await verifyPassword(account.passwordHash, current)) {
+              throw authError('invalid-credentials', 'The current password is wrong');
+            }
+            const problem = passwordProblem(next, [account.username ?? '', account.email ?? '']);
+            if (problem) throw authError('weak-password', problem);
+            await service.accounts.setPassword(accountId, await hashPassword(next));
+            // Other sessions end: whoever knew the old password is logged out.
+            const caller = callerOf(request);
+            await service.sessions.revokeAccount(accountId);
+            const tokens = await service.startSession(account);
+            audit.defer(authenticationEvent({ kind: 'login', success: true, origin: originOf(request), caller, reason: 'Password changed; other sessions ended' }));
+            return respond(h, account, tokens);
+          },
+        },
+      },
+      {
+        method: 'POST', path: '/auth/totp/setup',
+        async handler(request) {
+          const { accountId } = requireAccount(request);
+          const account = (await service.accounts.byId(accountId))!;
+          const secret = generateTotpSecret();
+          await service.accounts.setTotp(accountId, { pending: secret });
+          return { secret, uri: totpUri({ secret, account: account.username ?? account.email ?? account.id, issuer: 'Open HIS' }) };
+        },
+      },
+      {
+        method: 'POST', path: '/auth/totp/confirm',
+        options: {
+          plugins: { rateLimit: 'login' },
+          validate: { payload: Joi.object({ code: Joi.string().max(16).required() }) },
+          async handler(request, h) {
+            const { accountId } = requireAccount(request);
+            const account = (await service.accounts.byId(accountId))!;
+            if (!account.totpPendingSecret) throw authError('invalid-request', 'Start with POST /auth/totp/setup');
+            const step = verifyTotp(account.totpPendingSecret, (request.payload as { code: string }).code, { nowMs: Date.now() });
+            if (step === null) throw authError('totp-invalid', 'The code does not match; check the time on your phone');
+            await service.accounts.setTotp(accountId, { secret: account.totpPendingSecret, pending: null, lastStep: step });
+            return h.response().code(204);
+          },
+        },
+      },
+      {
+        method: 'DELETE', path: '/auth/totp',
+        options: {
+          plugins: { rateLimit: 'login' },
+          validate: { payload: Joi.object({ password: Joi.string().max(1024).required() }) },
+          async handler(request, h) {
+            const { accountId } = requireAccount(request);
+            const account = (await service.accounts.byId(accountId))!;
+            if (!account.passwordHash || !await verifyPassword(account.passwordHash, (request.payload as { password: string }).password)) {
+              throw authError('invalid-credentials', 'The password is wrong');
+            }
+            await service.accounts.setTotp(accountId, { secret: null, pending: null, lastStep: null });
+            return h.response().code(204);
+          },
+        },
+      },
+    ];
+    server.route(routes);
+  },
+};
