@@ -3,6 +3,7 @@
 import { loadConfig } from './config.ts';
 import { createServer } from './server.ts';
 import { seedDemoIfEmpty } from './seed/load.ts';
+import { seedDemoAccounts } from './seed/accounts.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -11,6 +12,8 @@ async function main(): Promise<void> {
   if (config.seedDemo) {
     const seeded = await seedDemoIfEmpty(app.engine, config);
     if (seeded) log.info({ resources: seeded }, 'Loaded the demo hospital into the empty database');
+    const accounts = await seedDemoAccounts(app.engine, app.auth.accounts, config.demoPassword);
+    if (accounts) log.info({ accounts }, 'Created the demo accounts (admin, registrar, doctor, nurse, radiologist, patient@example.org) with DEMO_PASSWORD');
   }
   await app.server.start();
   log.info({ url: app.server.info.uri, database: app.db.kind }, `Open HIS listening on ${app.server.info.uri}`);

@@ -45,7 +45,8 @@ export const everythingOperation: Operation = {
     const query = searchQuery(req.query);
     // The record, not the log of who read it: AuditEvents are in the Patient compartment, but they
     // come only when _type names them (every $everything would otherwise return its predecessors' records).
-    if (!query.has('_type')) query.set('_type', recordTypes().join(','));
+    // Of those, the types the caller may search (an explicit _type asking for more is refused).
+    if (!query.has('_type')) query.set('_type', recordTypes().filter((t) => ctx.access?.allows(t, 'search') ?? true).join(','));
     const result = await ctx.repo.search(null, query, {
       ...searchOptions(req, ctx), compartment: { resourceType: 'Patient', id: target.id!, withOwner: true }, includeReferenced: true,
     });

@@ -17,8 +17,8 @@ export interface InteractionRecord {
 }
 
 export interface Auditor {
-  /** The AuditEvent of one request, or null when it needs none. */
-  event(record: InteractionRecord): Resource | null;
+  /** The AuditEvents of one request (several when it touched several patients' records; none when it needs none). */
+  events(record: InteractionRecord): Resource[];
   /** Takes an event to store later (reads, failures). */
   defer(event: Resource): void;
 }
@@ -50,21 +50,18 @@ export function audited(route: Route, auditor: Auditor): Route {
     try {
       if (!write) {
         const response = await route(req, { ...outer, trail });
-        const event = auditor.event({ request: req, status: response.status, touched: trail.resources });
-        if (event) auditor.defer(event);
+        for (const event of auditor.events({ request: req, status: response.status, touched: trail.resources })) auditor.defer(event);
         return response;
       }
       return await outer.repo.transaction(async (repo) => {
         trail = { resources: [] }; // a retried transaction starts over
         const response = await route(req, { ...outer, repo, trail });
-        const event = auditor.event({ request: req, status: response.status, touched: trail.resources });
-        if (event) await repo.create(event);
+        for (const event of auditor.events({ request: req, status: response.status, touched: trail.resources })) await repo.create(event);
         return response;
       });
     } catch (err) {
       const error = err instanceof FhirError ? err : undefined;
-      const event = auditor.event({ request: req, status: error?.status ?? 500, error, touched: trail.resources });
-      if (event) auditor.defer(event);
+      for (const event of auditor.events({ request: req, status: error?.status ?? 500, error, touched: trail.resources })) auditor.defer(event);
       throw err;
     }
   };

@@ -10,6 +10,11 @@ export function translateDatabaseError(err: unknown): unknown {
   if (code === '54000') {
     return new FhirError('unprocessable', 'A value is too long for the database to store or index; shorten it');
   }
+  // Class AU: records the database keeps append-only (the audit trail) refuse to change.
+  if (code.startsWith('AU')) {
+    const detail = err instanceof Error ? err.message.split('\n')[0] : 'append-only';
+    return Object.assign(new FhirError('method-not-allowed', `This record cannot be changed or deleted: ${detail}`), { sqlState: code });
+  }
   if (code.startsWith('22')) {
     const detail = err instanceof Error ? err.message.split('\n')[0] : 'invalid value';
     return new FhirError('invalid-request', `The database rejected a value: ${detail}`);

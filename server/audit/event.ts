@@ -52,17 +52,29 @@ const source = { site: 'Open HIS', observer: { display: 'Open HIS server' }, typ
 /** The patient a stored resource is about, found in its JSON without parsing it. */
 const patientReference = /"(?:subject|patient|beneficiary)"\s*:\s*\{[^{}]*?"reference"\s*:\s*"Patient\/([A-Za-z0-9\-.]{1,64})"/;
 
-function patientsOf(touched: readonly TouchedResource[]): string[] {
-  const out = new Set<string>();
+function patientOf(t: TouchedResource): string | undefined {
+  if (t.resourceType === 'Patient') return t.id;
+  if (!t.json || t.resourceType === 'AuditEvent') return undefined;
+  return patientReference.exec(t.json)?.[1];
+}
+
+const patientEntity = (patient: string) => ({
+  what: { reference: `Patient/${patient}` }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' },
+  role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
+});
+
+function resourceEntities(touched: readonly TouchedResource[]): Record<string, unknown>[] {
+  const seen = new Set<string>();
+  const out: Record<string, unknown>[] = [];
   for (const t of touched) {
-    if (out.size >= maxPatients) break;
-    if (t.resourceType === 'Patient') out.add(t.id);
-    else if (t.json && t.resourceType !== 'AuditEvent') {
-      const m = patientReference.exec(t.json);
-      if (m) out.add(m[1]!);
-    }
+    const ref = `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
+    if (seen.has(ref) || t.resourceType === 'Patient') continue;
+    seen.add(ref);
+    if (seen.size > maxResources) break;
+    out.push({ what: { reference: ref }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4', display: 'Domain Resource' } });
   }
-  return [...out];
+  return out;
 }
 
 function subtypeOf(record: InteractionRecord): { code: string; action: 'C' | 'R' | 'U' | 'D' | 'E' } {
@@ -83,33 +95,32 @@ function subtypeOf(record: InteractionRecord): { code: string; action: 'C' | 'R'
   return { code: req.method === 'PATCH' ? 'patch' : 'update', action: 'U' };
 }
 
-/** The AuditEvent of one FHIR request; null for the CapabilityStatement, which holds no patient data. */
-export function fhirAuditEvent(record: InteractionRecord, caller: Caller, origin: RequestOrigin, now = new Date()): Resource | null {
+/**
+ * The AuditEvents of one FHIR request; none for the CapabilityStatement, which holds no patient data.
+ * A request that touched several patients' records gets one event per patient, each naming only that
+ * patient's resources (BALP: one AuditEvent per patient), plus one without any patient that keeps the
+ * query: a patient reading her access log sees who opened her record, never who else was in the same
+ * answer or what was searched for.
+ */
+export function fhirAuditEvents(record: InteractionRecord, caller: Caller, origin: RequestOrigin, now = new Date()): Resource[] {
   const subtype = subtypeOf(record);
-  if (subtype.code === 'capabilities') return null;
-  const entity: Record<string, unknown>[] = [];
-  for (const patient of patientsOf(record.touched)) {
-    entity.push({ what: { reference: `Patient/${patient}` }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' },
-      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } });
-  }
-  const seen = new Set<string>();
+  if (subtype.code === 'capabilities') return [];
+  const byPatient = new Map<string, TouchedResource[]>();
+  const other: TouchedResource[] = [];
   for (const t of record.touched) {
-    const ref = `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
-    if (seen.has(ref) || t.resourceType === 'Patient') continue;
-    seen.add(ref);
-    if (seen.size > maxResources) break;
-    entity.push({ what: { reference: ref }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4', display: 'Domain Resource' } });
+    const patient = patientOf(t);
+    if (patient === undefined) other.push(t);
+    else if (byPatient.has(patient)) byPatient.get(patient)!.push(t);
+    else if (byPatient.size < maxPatients) byPatient.set(patient, [t]);
   }
   const query = record.request.query.toString();
-  if (subtype.code === 'search' || query) {
-    entity.push({ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+  const queryEntity = subtype.code === 'search' || query
+    ? [{ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
       role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
       description: `${record.request.method} ${record.request.path}`.slice(0, 1000),
-      ...(query ? { query: Buffer.from(query).toString('base64') } : {}) });
-  }
-  if (entity.length === 0) entity.push({ description: `${record.request.method} ${record.request.path}`.slice(0, 1000) });
-  return {
+      ...(query ? { query: Buffer.from(query).toString('base64') } : {}) }]
+    : [];
+  const event = (entity: Record<string, unknown>[]): Resource => ({
     resourceType: 'AuditEvent',
     type: restType,
     subtype: [{ system: interactionSystem, code: subtype.code }],
@@ -119,8 +130,16 @@ export function fhirAuditEvent(record: InteractionRecord, caller: Caller, origin
     ...(record.error ? { outcomeDesc: `${record.status} ${record.error.code}: ${record.error.message}`.slice(0, 1000) } : {}),
     agent: [agentOf(caller, origin)],
     source,
-    entity,
-  };
+    entity: entity.length > 0 ? entity : [{ description: `${record.request.method} ${record.request.path}`.slice(0, 1000) }],
+  });
+  if (byPatient.size <= 1) {
+    const [patient] = byPatient.keys();
+    return [event([...(patient ? [patientEntity(patient)] : []), ...resourceEntities(record.touched), ...queryEntity])];
+  }
+  return [
+    event([...resourceEntities(other), ...queryEntity]),
+    ...[...byPatient].map(([patient, touched]) => event([patientEntity(patient), ...resourceEntities(touched)])),
+  ];
 }
 
 /** Log-in, log-out and refused credentials (DICOM PS3.15 A.5.3.8 User Authentication, 110114). */

@@ -4,7 +4,7 @@ import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { FhirError, type FhirEngine, type FhirRequest } from '../../fhir/index.ts';
 import type { FhirMethod } from '../../fhir/rest/types.ts';
 import { accessFor } from '../auth/caller.ts';
-import { fhirAuditEvent } from '../audit/event.ts';
+import { fhirAuditEvents } from '../audit/event.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import { callerOf, originOf } from './auth.ts';
 
@@ -97,7 +97,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       try {
         result = await options.engine.handle(toFhirRequest(request), baseUrl, {
           access: accessFor(caller),
-          auditor: { event: (record) => fhirAuditEvent(record, caller, origin), defer: (event) => options.audit.defer(event) },
+          auditor: { events: (record) => fhirAuditEvents(record, caller, origin), defer: (event) => options.audit.defer(event) },
         });
       } catch (err) {
         // Refused to someone not logged in: the answer is "log in" (401), not "never" (403).

@@ -33,9 +33,16 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
 }
 
-async function total(url: string, query: string): Promise<number> {
-  const token = await clientCredentialsToken(url);
+async function total(url: string, query: string, token?: string): Promise<number> {
+  token ??= await clientCredentialsToken(url);
   return (await (await fetch(`${url}/fhir/${query}`, { headers: { authorization: `Bearer ${token}` } })).json()).total;
+}
+
+async function logIn(url: string, login: string): Promise<string> {
+  const res = await fetch(`${url}/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password: 'open-his-demo' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 test('npm start on an empty database loads the demo hospital once, and SIGTERM shuts down cleanly', async (t) => {
@@ -51,6 +58,15 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     t.is(await total(first.url, 'Patient?_summary=count'), 30);
     t.true((await total(first.url, 'Location?_summary=count')) > 40);
     t.is((await fetch(`${first.url}/health/ready`)).status, 200);
+    // The demo log-ins work with DEMO_PASSWORD's default: each staff role, and the demo patient, who
+    // sees herself and the child she is a proxy for, and nobody else.
+    for (const login of ['admin', 'registrar', 'doctor', 'nurse', 'radiologist']) {
+      t.truthy(await logIn(first.url, login), login);
+    }
+    t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'doctor')), 30);
+    const patientToken = await logIn(first.url, 'patient@example.org');
+    t.is(await total(first.url, 'Patient?_summary=count', patientToken), 2);
+    t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'admin')) as number | undefined, undefined, 'admins do not read the clinical record');
     if (!database) {
       // The embedded database admits one process: a second one fails fast with a clear reason.
       const second = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/index.ts')], {

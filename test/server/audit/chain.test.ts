@@ -85,7 +85,9 @@ async function tamper(db: Database, table: string, sql: string, params: unknown[
 }
 
 function sqlState(err: unknown): string | undefined {
-  return (err as { code?: string } | undefined)?.code;
+  // The storage layer turns the audit triggers' refusals into FhirErrors and keeps the SQLSTATE.
+  const e = err as { code?: string; sqlState?: string } | undefined;
+  return e?.sqlState ?? e?.code;
 }
 
 test.serial('the hash of a link is SHA-256 over prev_hash, history seq, id and content text, one per line', (t) => {
