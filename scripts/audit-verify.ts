@@ -2,8 +2,9 @@
 // Walks the AuditEvent hash chain (server/audit/) and reports the first broken link. Reads only
 // (except to install the audit tables where they are missing): records not sealed yet are counted,
 // not sealed. Exit code 0 = intact, 1 = broken, 2 = could not check.
-// The embedded database (PGlite) allows one process per data directory: stop the server first, or
-// run against the PostgreSQL server (DATABASE_URL).
+// The embedded database (PGlite) allows one process per data directory: while the server holds it,
+// the check runs through the server (GET /admin/audit/verify) when HIS_BOOTSTRAP_CLIENT_ID/_SECRET
+// are set; otherwise stop the server first, or run against the PostgreSQL server (DATABASE_URL).
 import { loadConfig } from '../server/config.ts';
 import { openDatabase, type Database } from '../fhir/index.ts';
 import { migrate } from '../fhir/storage/migrate.ts';
@@ -12,6 +13,25 @@ import { migrateAuditChain } from '../server/audit/chain.ts';
 import { verifyAuditChain, type AuditVerifyReport } from '../server/audit/verify.ts';
 
 class CannotVerify extends Error {}
+
+/** The server holding the embedded database answers instead (with the bootstrap system client). */
+class AskServer extends Error {}
+
+async function verifyThroughServer(): Promise<AuditVerifyReport> {
+  const config = loadConfig();
+  const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  const client = config.bootstrapClient!;
+  const tokenRes = await fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/*.*' }),
+  });
+  const token = (await tokenRes.json() as { access_token?: string }).access_token;
+  if (!token) throw new CannotVerify(`The server at ${base} refused the bootstrap client (HTTP ${tokenRes.status}).`);
+  const res = await fetch(`${base}/admin/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new CannotVerify(`The server at ${base} answered HTTP ${res.status} to /admin/audit/verify.`);
+  return await res.json() as AuditVerifyReport;
+}
 
 async function open(): Promise<Database> {
   const config = loadConfig();
@@ -24,6 +44,7 @@ async function open(): Promise<Database> {
   } catch (err) {
     // fhir/storage/pglite.ts refuses a directory whose lock file names a live process.
     const holder = /in use by process (\d+)/.exec((err as Error).message)?.[1];
+    if (holder && config.bootstrapClient) throw new AskServer();
     if (holder) {
       throw new CannotVerify(`The embedded database in ${config.dataDir} is in use by process ${holder} (the server?). `
         + 'Stop the server and run this again, or run it against the PostgreSQL server with DATABASE_URL.');
@@ -48,7 +69,15 @@ function describe(report: AuditVerifyReport): string[] {
 }
 
 async function main(): Promise<number> {
-  const db = await open();
+  let db: Database;
+  try {
+    db = await open();
+  } catch (err) {
+    if (!(err instanceof AskServer)) throw err;
+    const report = await verifyThroughServer();
+    console.log(describe(report).join('\n'));
+    return report.ok ? 0 : 1;
+  }
   try {
     // Installed already (the server migrates at start): nothing is written, so a read-only
     // database role or a standby will do. Otherwise the engine's tables, which the audit

@@ -61,7 +61,9 @@ export function audited(route: Route, auditor: Auditor): Route {
       });
     } catch (err) {
       const error = err instanceof FhirError ? err : undefined;
-      for (const event of auditor.events({ request: req, status: error?.status ?? 500, error, touched: trail.resources })) auditor.defer(event);
+      // A failed write rolled back: the versions it staged were never stored, so none are named.
+      const touched = write ? [] : trail.resources;
+      for (const event of auditor.events({ request: req, status: error?.status ?? 500, error, touched })) auditor.defer(event);
       throw err;
     }
   };
