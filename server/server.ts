@@ -11,6 +11,7 @@ import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { sessionRoutes } from './auth/routes.ts';
+import { signupRoutes } from './auth/signup-routes.ts';
 import { adminRoutes } from './auth/admin-routes.ts';
 import { oauthRoutes } from './auth/oauth-routes.ts';
 import { AuthService } from './auth/service.ts';
@@ -20,6 +21,7 @@ import { AuditWriter } from './audit/writer.ts';
 import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
+import { auditRoutes } from './audit/routes.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -63,7 +65,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     });
     await server.register(loggingPlugin(config.logLevel));
     const audit = new AuditWriter(engine.repo, { log: server.logger });
-    const sealer = startAuditSealer(db, { log: server.logger });
+    // Batches of 1,000 keep PGlite's one connection free for requests while sealing.
+    const sealer = startAuditSealer(db, { log: server.logger, batchSize: 1000 });
     const tokens = new TokenIssuer(await signingKey(db, config.tokenSecret), config.publicUrl ?? 'open-his', config.accessTokenSeconds);
     const auth = new AuthService(db, tokens, {
       accessTokenSeconds: config.accessTokenSeconds,
@@ -82,7 +85,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: authPlugin, options: { service: auth, audit } });
     await server.register({ plugin: healthPlugin, options: { db } });
     await server.register({ plugin: sessionRoutes, options: { service: auth, audit, https } });
+    await server.register({ plugin: signupRoutes, options: { service: auth, engine, mailer, audit, https } });
     await server.register({ plugin: adminRoutes, options: { service: auth } });
+    await server.register({ plugin: auditRoutes, options: { db, sealer } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     let stopped = false;

@@ -44,6 +44,31 @@ function checkAcceptable(request: Request): string {
   return 'application/fhir+json';
 }
 
+/**
+ * Deeply nested JSON is refused before parsing: everything downstream (validation, indexing, patch)
+ * walks resources recursively, and the deepest R4 resources in practice stay under 30 levels.
+ */
+const maxJsonDepth = 100;
+
+function nestingDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function parseBody(request: Request, method: FhirMethod): { body?: unknown; query?: URLSearchParams } {
   const payload = request.payload as Buffer | null | undefined;
   if (!payload || payload.length === 0) return {};
@@ -56,8 +81,12 @@ function parseBody(request: Request, method: FhirMethod): { body?: unknown; quer
   if (type && !allowed) {
     throw new FhirError('unsupported-media-type', `Content-Type ${type} is not accepted; send application/fhir+json`);
   }
+  const text = payload.toString('utf8');
+  if (nestingDeeperThan(text, maxJsonDepth)) {
+    throw new FhirError('invalid-request', `The request body nests JSON deeper than ${maxJsonDepth} levels; no FHIR resource needs that`);
+  }
   try {
-    return { body: JSON.parse(payload.toString('utf8')) };
+    return { body: JSON.parse(text) };
   } catch (err) {
     throw new FhirError('malformed-json', `The request body is not valid JSON: ${(err as Error).message}`);
   }

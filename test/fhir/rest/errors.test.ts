@@ -99,3 +99,13 @@ test('a date in year 1 is stored and indexed', async (t) => {
   const res = await request(server, 'PUT', 'Patient/year-one', { body: { resourceType: 'Patient', id: 'year-one', deceasedDateTime: '0001-01-01' } });
   t.is(res.status, 201);
 });
+
+test('JSON nested deeper than 100 levels is refused with a 400 OperationOutcome and nothing is stored', async (t) => {
+  const deep = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
+  const res = await request(server, 'POST', 'Basic', { raw: `{"resourceType":"Basic","code":{"text":"deep"},"extension":${deep}}`, headers: { 'content-type': 'application/fhir+json' } });
+  t.is(res.status, 400);
+  t.is(res.body.resourceType, 'OperationOutcome');
+  t.regex(res.body.issue[0].details.text, /deeper than 100/);
+  const rows = await server.app.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fhir_resource WHERE resource_type = 'Basic' AND content->'code'->>'text' = 'deep'`);
+  t.is(rows.rows[0]!.n, 0);
+});
