@@ -11,6 +11,7 @@ import { migrate } from '../fhir/storage/migrate.ts';
 import { pgliteDataExists } from '../fhir/storage/pglite.ts';
 import { migrateAuditChain } from '../server/audit/chain.ts';
 import { verifyAuditChain, type AuditVerifyReport } from '../server/audit/verify.ts';
+import { clientCredentialsToken } from '../server/auth/client-token.ts';
 
 class CannotVerify extends Error {}
 
@@ -20,14 +21,7 @@ class AskServer extends Error {}
 async function verifyThroughServer(): Promise<AuditVerifyReport> {
   const config = loadConfig();
   const base = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
-  const client = config.bootstrapClient!;
-  const tokenRes = await fetch(`${base}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'system/*.*' }),
-  });
-  const token = (await tokenRes.json() as { access_token?: string }).access_token;
-  if (!token) throw new CannotVerify(`The server at ${base} refused the bootstrap client (HTTP ${tokenRes.status}).`);
+  const token = await clientCredentialsToken(base, config.bootstrapClient!).catch((err: Error) => { throw new CannotVerify(err.message); });
   const res = await fetch(`${base}/admin/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new CannotVerify(`The server at ${base} answered HTTP ${res.status} to /admin/audit/verify.`);
   return await res.json() as AuditVerifyReport;

@@ -170,3 +170,33 @@ export function authenticationEvent(input: {
     ...(input.path ? { entity: [{ description: input.path.slice(0, 1000) }] } : {}),
   };
 }
+
+/**
+ * Successful reads by one agent of one patient's record, of one kind, may share an AuditEvent: the
+ * writer folds them into one event whose period spans them and whose entities list every resource
+ * read (a doctor opening a chart reads dozens of resources in a second). Undefined for events that
+ * must stay on their own (writes, failures, log-ins).
+ */
+export function readCoalesceKey(event: Resource): string | undefined {
+  const e = event as { type?: { code?: string }; action?: string; outcome?: string; subtype?: { code?: string }[]; agent?: Record<string, any>[]; entity?: { what?: { reference?: string }; role?: { code?: string } }[] };
+  if (e.type?.code !== 'rest' || e.outcome !== '0' || (e.action !== 'R' && e.action !== 'E')) return undefined;
+  const subtype = e.subtype?.[0]?.code ?? '';
+  if (!['read', 'vread', 'search', 'history', '$everything'].includes(subtype)) return undefined;
+  const agent = e.agent?.[0] ?? {};
+  const who = agent.who?.reference ?? agent.who?.identifier?.value ?? agent.who?.display ?? '';
+  const patient = e.entity?.find((x) => x.role?.code === '1')?.what?.reference ?? '';
+  return [who, agent.altId ?? '', agent.network?.address ?? '', agent.extension?.[0]?.valueString ?? '', subtype, patient].join('\u0001');
+}
+
+/** Folds `next` (same coalesce key) into `into`: entities appended once each, period widened. */
+export function coalesceInto(into: Resource, next: Resource, maxEntities: number): boolean {
+  const a = into as unknown as { recorded: string; period?: { start: string; end: string }; entity: { what?: { reference?: string }; query?: string }[] };
+  const b = next as unknown as typeof a;
+  const seen = new Set(a.entity.map((x) => x.what?.reference ?? x.query ?? ''));
+  const added = b.entity.filter((x) => !seen.has(x.what?.reference ?? x.query ?? ''));
+  if (a.entity.length + added.length > maxEntities) return false;
+  a.entity.push(...added);
+  a.period = { start: a.period?.start ?? a.recorded, end: b.recorded };
+  a.recorded = b.recorded;
+  return true;
+}

@@ -1,7 +1,13 @@
 // Stores the AuditEvents of reads, failures and log-ins in batches: one multi-row write per batch
 // keeps auditing off the answer's path (a read answers before its record is written, and thousands
-// of records cost one statement). Writes do not come here: theirs commit with them (fhir/rest/audited.ts).
+// of records cost one statement). Successful reads of one patient's record by one agent within a
+// batch share one AuditEvent (event.ts readCoalesceKey): every resource read is still named, and the
+// event's period says when. Writes do not come here: theirs commit with them (fhir/rest/audited.ts).
+// A read's record is stored within `delayMs` of the answer; a crash in that window loses it.
 import type { Repository, Resource } from '../../fhir/index.ts';
+import { coalesceInto, readCoalesceKey } from './event.ts';
+
+const maxEntitiesPerEvent = 200;
 
 export interface AuditWriterOptions {
   /** Most events held before a write starts at once. */
@@ -17,6 +23,8 @@ export class AuditWriter {
   readonly #delayMs: number;
   readonly #log: AuditWriterOptions['log'];
   #queue: Resource[] = [];
+  /** Events in the queue that later reads may still fold into, by coalesce key. */
+  #open = new Map<string, Resource>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -24,7 +32,7 @@ export class AuditWriter {
   constructor(repo: Repository, options: AuditWriterOptions) {
     this.#repo = repo;
     this.#maxBatch = options.maxBatch ?? 1000;
-    this.#delayMs = options.delayMs ?? 50;
+    this.#delayMs = options.delayMs ?? 500;
     this.#log = options.log;
   }
 
@@ -34,6 +42,12 @@ export class AuditWriter {
   }
 
   defer(event: Resource): void {
+    const key = readCoalesceKey(event);
+    if (key !== undefined) {
+      const open = this.#open.get(key);
+      if (open && coalesceInto(open, event, maxEntitiesPerEvent)) return;
+      this.#open.set(key, event);
+    }
     this.#queue.push(event);
     if (this.#queue.length >= this.#maxBatch) void this.flush();
     else if (!this.#timer && !this.#closed) this.#timer = setTimeout(() => void this.flush(), this.#delayMs);
@@ -44,6 +58,7 @@ export class AuditWriter {
     if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
     this.#writing = this.#writing.then(async () => {
       while (this.#queue.length > 0) {
+        this.#open.clear(); // what is being written takes no more reads
         const batch = this.#queue.splice(0, this.#maxBatch);
         try {
           await this.#repo.transaction(async (tx) => {

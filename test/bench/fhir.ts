@@ -3,7 +3,9 @@
 //  1. Synthea ingest as transactions over HTTP (resources/s) vs a raw multi-row INSERT of the same
 //     resources' JSON into a bare JSONB table;
 //  2. read by id and create at several concurrencies (req/s, p50, p99) vs a bare Hapi route that
-//     reads / inserts the same JSON with one SQL statement.
+//     reads / inserts the same JSON with one SQL statement;
+//  3. read by id as a logged-in doctor (token check, permission check, an AuditEvent per read) vs the
+//     same engine read without authentication and audit (a plain route in the same process).
 // PostgreSQL runs use DATABASE_URL (default postgres://root@127.0.0.1:5432/test) to create a fresh database.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +13,9 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Hapi from '@hapi/hapi';
-import { openDatabase, type Database, type Resource } from '../../fhir/index.ts';
+import { openDatabase, type Database, type FhirEngine, type Resource } from '../../fhir/index.ts';
+import { hashPassword } from '../../server/auth/password.ts';
+import { clientCredentialsToken } from '../../server/auth/client-token.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServer } from '../../server/server.ts';
 import { runImport } from '../../server/import/run.ts';
@@ -68,8 +72,16 @@ async function rawInsert(db: Database, files: string[]): Promise<{ resources: nu
 }
 
 /** A bare Hapi server on the same database: one SQL statement per request, nothing else. */
-async function bareServer(db: Database): Promise<Hapi.Server> {
+async function bareServer(db: Database, engine: FhirEngine): Promise<Hapi.Server> {
   const server = Hapi.server({ port: 0, host: '127.0.0.1' });
+  // The engine's read with no caller and no auditor: what a read cost before access control.
+  server.route({
+    method: 'GET', path: '/plain/fhir/{path*}',
+    async handler(request, h) {
+      const result = await engine.handle({ method: 'GET', path: String(request.params.path), query: new URLSearchParams(), headers: {} }, 'http://127.0.0.1/fhir');
+      return h.response(result.json ?? JSON.stringify(result.body)).code(result.status).type('application/fhir+json');
+    },
+  });
   await db.query('CREATE TABLE IF NOT EXISTS bench_raw_create (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), content jsonb)');
   server.route({
     method: 'GET', path: '/raw/{type}/{id}',
@@ -91,6 +103,10 @@ async function bareServer(db: Database): Promise<Hapi.Server> {
   return server;
 }
 
+async function countAuditEvents(db: Database): Promise<number> {
+  return (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fhir_resource WHERE resource_type = 'AuditEvent'`)).rows[0]!.n;
+}
+
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -99,13 +115,17 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
   console.log(`\n## ${kind === 'pglite' ? 'PGlite (embedded, data on disk)' : 'PostgreSQL server'}`);
   const files = readdirSync(syntheaDir).filter((f) => f.endsWith('.json')).sort().map((f) => join(syntheaDir, f));
   const { db, cleanup } = await freshDatabase(kind);
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, seedDemo: false });
+  const client = { id: 'bench-client', secret: 'bench-client-secret-0123456789' };
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, seedDemo: false, bootstrapClient: client, accessTokenSeconds: 3600 });
   const app = await createServer(config, { db });
   await app.server.start();
-  const bare = await bareServer(db);
+  const bare = await bareServer(db, app.engine);
   try {
-    const base = `http://127.0.0.1:${app.server.info.port}/fhir`;
-    const ingest = await runImport([syntheaDir], httpSink(base), { concurrency: 2 });
+    const fhirUrl = `http://127.0.0.1:${app.server.info.port}`;
+    const base = `${fhirUrl}/fhir`;
+    const systemToken = await clientCredentialsToken(fhirUrl, client);
+    const auth = { authorization: `Bearer ${systemToken}` };
+    const ingest = await runImport([syntheaDir], httpSink(base, auth), { concurrency: 2 });
     if (ingest.failures.length) throw new Error(`ingest failed: ${JSON.stringify(ingest.failures)}`);
     const raw = await rawInsert(db, files);
     const ingestRate = ingest.resources / ingest.seconds;
@@ -117,12 +137,11 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
       `SELECT resource_type, id FROM fhir_resource WHERE resource_type IN ('Patient', 'Observation', 'Encounter') ORDER BY md5(id) LIMIT 2000`)).rows;
     const fhirPaths = ids.map((r) => `/fhir/${r.resource_type}/${r.id}`);
     const barePaths = ids.map((r) => `/raw/${r.resource_type}/${r.id}`);
-    const fhirUrl = `http://127.0.0.1:${app.server.info.port}`;
     const bareUrl = `http://127.0.0.1:${bare.info.port}`;
     console.log('\n| test | connections | req/s | p50 ms | p99 ms | bare Hapi req/s | bare p50 | bare p99 | ratio |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const connections of [1, 8, 32]) {
-      const f = await load({ url: fhirUrl, connections, paths: fhirPaths });
+      const f = await load({ url: fhirUrl, connections, paths: fhirPaths, headers: auth });
       const b = await load({ url: bareUrl, connections, paths: barePaths });
       if (f.non2xx || f.errors) console.log(`(read: ${f.non2xx} non-2xx, ${f.errors} errors)`);
       console.log(`| read by id | ${connections} | ${fmt(f.rps)} | ${f.p50} | ${f.p99} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt((f.rps / b.rps) * 100, 1)} % |`);
@@ -130,16 +149,34 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
     const patient = JSON.stringify({ resourceType: 'Patient', name: [{ family: '王', given: ['小明'] }], gender: 'male', birthDate: '1990-01-01',
       identifier: [{ system: 'https://open-his.example.org/fhir/sid/mrn', value: 'BENCH' }] });
     for (const connections of [1, 32]) {
-      const headers = { 'content-type': 'application/fhir+json', prefer: 'return=minimal' };
+      const headers = { 'content-type': 'application/fhir+json', prefer: 'return=minimal', ...auth };
       const f = await load({ url: `${fhirUrl}/fhir/Patient`, connections, method: 'POST', body: patient, headers });
       const b = await load({ url: `${bareUrl}/raw/Patient`, connections, method: 'POST', body: patient, headers: { 'content-type': 'application/json' } });
       if (f.non2xx || f.errors) console.log(`(create: ${f.non2xx} non-2xx, ${f.errors} errors)`);
       console.log(`| create | ${connections} | ${fmt(f.rps)} | ${f.p50} | ${f.p99} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt((f.rps / b.rps) * 100, 1)} % |`);
     }
+
+    await app.auth.accounts.create({ kind: 'staff', username: 'bench-doctor', passwordHash: await hashPassword('bench-doctor-password'), roles: ['doctor'] });
+    const login = await fetch(`${fhirUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'bench-doctor', password: 'bench-doctor-password' }) });
+    const doctor = { authorization: `Bearer ${((await login.json()) as { access_token: string }).access_token}` };
+    const plainPaths = ids.map((r) => `/plain/fhir/${r.resource_type}/${r.id}`);
+    const auditedBefore = await countAuditEvents(db);
+    console.log('\n| read by id | connections | doctor, auth + audit req/s | p50 ms | p99 ms | no auth, no audit req/s | p50 | p99 | ratio |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    let reads = 0;
+    for (const connections of [1, 8, 32]) {
+      const f = await load({ url: fhirUrl, connections, paths: fhirPaths, headers: doctor });
+      const p = await load({ url: bareUrl, connections, paths: plainPaths });
+      reads += f.requests;
+      if (f.non2xx || f.errors || p.non2xx) console.log(`(read: ${f.non2xx} non-2xx, ${f.errors} errors; plain ${p.non2xx} non-2xx)`);
+      console.log(`| doctor | ${connections} | ${fmt(f.rps)} | ${f.p50} | ${f.p99} | ${fmt(p.rps)} | ${p.p50} | ${p.p99} | ${fmt((f.rps / p.rps) * 100, 1)} % |`);
+    }
+    await app.audit.flush();
+    console.log(`AuditEvents written for the doctor's ${fmt(reads)} reads: ${fmt(await countAuditEvents(db) - auditedBefore)}`);
   } finally {
     await bare.stop();
-    await app.server.stop();
-    await cleanup();
+    await app.stop();
+    await cleanup().catch(() => {});
   }
 }
 

@@ -130,3 +130,22 @@ test('administrators search the audit log with FHIR search; doctors may not; the
   t.true(report.body.checked > 5);
   t.is((await request(server, 'GET', '/admin/audit/verify', { token: doctor })).status, 403);
 });
+
+test('reads of one patient\'s record by one doctor within a batch share one AuditEvent naming every resource read', async (t) => {
+  await request(server, 'PUT', 'Patient/aud-p5', { body: { resourceType: 'Patient', id: 'aud-p5' } });
+  await request(server, 'PUT', 'Patient/aud-p6', { body: { resourceType: 'Patient', id: 'aud-p6' } });
+  for (const [id, patient] of [['aud-o5a', 'aud-p5'], ['aud-o5b', 'aud-p5'], ['aud-o6', 'aud-p6']]) {
+    await request(server, 'PUT', `Observation/${id}`, { body: { resourceType: 'Observation', id, status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${patient}` } } });
+  }
+  await server.app.audit.flush();
+  for (const path of ['Observation/aud-o5a', 'Observation/aud-o5b', 'Observation/aud-o6', 'Observation/aud-o5a']) {
+    t.is((await request(server, 'GET', path, { token: doctor })).status, 200);
+  }
+  const reads = await events((e) => byDoctor(e) && e.subtype?.[0]?.code === 'read'
+    && (naming('Patient/aud-p5')(e) || naming('Patient/aud-p6')(e)));
+  t.is(reads.length, 2, 'one per patient');
+  const p5 = reads.find(naming('Patient/aud-p5'))! as Event & { period?: { start: string; end: string } };
+  t.true(naming('Observation/aud-o5a')(p5) && naming('Observation/aud-o5b')(p5));
+  t.false(naming('Observation/aud-o6')(p5));
+  t.truthy(p5.period?.start && p5.period.end >= p5.period.start);
+});
