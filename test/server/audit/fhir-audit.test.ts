@@ -131,7 +131,7 @@ test('administrators search the audit log with FHIR search; doctors may not; the
   t.is((await request(server, 'GET', '/admin/audit/verify', { token: doctor })).status, 403);
 });
 
-test('reads of one patient\'s record by one doctor within a batch share one AuditEvent naming every resource read', async (t) => {
+test.serial('reads of one patient\'s record by one doctor within a batch share one AuditEvent naming every resource read', async (t) => {
   await request(server, 'PUT', 'Patient/aud-p5', { body: { resourceType: 'Patient', id: 'aud-p5' } });
   await request(server, 'PUT', 'Patient/aud-p6', { body: { resourceType: 'Patient', id: 'aud-p6' } });
   for (const [id, patient] of [['aud-o5a', 'aud-p5'], ['aud-o5b', 'aud-p5'], ['aud-o6', 'aud-p6']]) {
