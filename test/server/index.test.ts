@@ -53,8 +53,10 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     await database.db.close();
   }
   const env = { DATA_DIR: dataDir, DATABASE_URL: database?.url ?? '', SEED_DEMO: 'true', HIS_BOOTSTRAP_CLIENT_ID: testClient.id, HIS_BOOTSTRAP_CLIENT_SECRET: testClient.secret };
+  const children: ChildProcess[] = [];
   try {
     const first = await start(env);
+    children.push(first.child);
     t.is(await total(first.url, 'Patient?_summary=count'), 30);
     t.true((await total(first.url, 'Location?_summary=count')) > 40);
     t.is((await fetch(`${first.url}/health/ready`)).status, 200);
@@ -84,16 +86,22 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     t.is(await exit, 0);
     t.false(first.output().includes('朱建涛'));
     t.false(first.output().includes(encodeURIComponent('朱建涛')));
+    // Nor credentials: passwords and tokens travel in bodies and headers, which are not logged.
+    t.false(first.output().includes('open-his-demo'));
+    t.false(first.output().includes(patientToken.split('.')[2]!));
     if (!database) t.false(existsSync(join(dataDir, 'open-his.lock')), 'the lock is released');
 
     // A restart finds the data and does not seed again.
     const again = await start(env);
+    children.push(again.child);
     t.is(await total(again.url, 'Patient?_summary=count'), 30);
     t.false(again.output().includes('Loaded the demo hospital'));
     const exit2 = exited(again.child);
     again.child.kill('SIGTERM');
     t.is(await exit2, 0);
   } finally {
+    // A failure half-way must not leave a server running (it would hold the port and the data).
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
     if (database) await database.drop();
   }
