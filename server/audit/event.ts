@@ -200,3 +200,26 @@ export function coalesceInto(into: Resource, next: Resource, maxEntities: number
   a.recorded = b.recorded;
   return true;
 }
+
+/**
+ * Changes to who may see what (DICOM PS3.15 A.5.3.10 Security Alert, 110137 User Security Attributes
+ * Changed): a family member linked to or unlinked from a patient account, an account created,
+ * disabled or given other roles. `patient` names the record whose readers changed, so the change
+ * shows in that patient's access log too.
+ */
+export function accessChangeEvent(input: { caller: Caller; origin: RequestOrigin; description: string; patient?: string }, now = new Date()): Resource {
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: dcm, code: '110113', display: 'Security Alert' },
+    subtype: [{ system: dcm, code: '110137', display: 'User Security Attributes Changed' }],
+    action: 'U',
+    recorded: now.toISOString(),
+    outcome: '0',
+    agent: [agentOf(input.caller, input.origin)],
+    source,
+    entity: [
+      ...(input.patient ? [patientEntity(input.patient)] : []),
+      { description: input.description.slice(0, 1000) },
+    ],
+  };
+}

@@ -7,7 +7,9 @@ import { authError } from './errors.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 import { staffRoles } from './policy.ts';
 import { accountView } from './routes.ts';
-import { callerOf } from '../plugins/auth.ts';
+import { callerOf, originOf } from '../plugins/auth.ts';
+import type { AuditWriter } from '../audit/writer.ts';
+import { accessChangeEvent } from '../audit/event.ts';
 
 export function requireAdmin(request: Request): void {
   const caller = callerOf(request);
@@ -18,9 +20,11 @@ export function requireAdmin(request: Request): void {
 
 const role = Joi.string().valid(...staffRoles);
 
-export const adminRoutes: Plugin<{ service: AuthService }> = {
+export const adminRoutes: Plugin<{ service: AuthService; audit: AuditWriter }> = {
   name: 'open-his-admin-routes',
-  register(server, { service }) {
+  register(server, { service, audit }) {
+    const changed = (request: Request, description: string) =>
+      audit.defer(accessChangeEvent({ caller: callerOf(request), origin: originOf(request), description }));
     const routes: ServerRoute[] = [
       {
         method: 'GET', path: '/admin/accounts',
@@ -53,6 +57,7 @@ export const adminRoutes: Plugin<{ service: AuthService }> = {
               kind: 'staff', username: input.username, email: input.email, passwordHash: await hashPassword(input.password), roles: input.roles,
               displayName: input.displayName, practitionerId: input.practitionerId, practitionerRoleId: input.practitionerRoleId,
             });
+            changed(request, `Created staff account ${account.id} (${account.username}) with roles ${input.roles.join(', ')}`);
             return h.response(accountView(account)).code(201);
           },
         },
@@ -85,6 +90,7 @@ export const adminRoutes: Plugin<{ service: AuthService }> = {
               await service.accounts.setDisabled(id, input.disabled);
               if (input.disabled) await service.sessions.revokeAccount(id);
             }
+            changed(request, `Changed account ${id}: ${Object.keys(input).map((k) => (k === 'password' ? 'password reset' : `${k} = ${JSON.stringify((input as Record<string, unknown>)[k])}`)).join(', ')}`);
             return accountView((await service.accounts.byId(id))!);
           },
         },

@@ -16,7 +16,7 @@ import { accountView, refreshCookie } from './routes.ts';
 import type { Mailer, MailMessage } from '../mail/transport.ts';
 import { oneTimeCodeMail, type MailLocale } from '../mail/templates.ts';
 import type { AuditWriter } from '../audit/writer.ts';
-import { authenticationEvent } from '../audit/event.ts';
+import { accessChangeEvent, authenticationEvent } from '../audit/event.ts';
 import { callerOf, originOf } from '../plugins/auth.ts';
 import { IDENTITY_DOCUMENT_TYPES } from '../identity/identity-document.ts';
 import { checkIdentity, findOrCreatePatient, findPatient, type CheckedIdentity, type IdentityInput } from '../identity/real-name.ts';
@@ -274,6 +274,8 @@ export const signupRoutes: Plugin<SignupRoutesOptions> = {
                 await service.accounts.removeProxy(account.id, planned);
               }
             }
+            audit.defer(accessChangeEvent({ caller: callerOf(request), origin: originOf(request), patient: patientId,
+              description: `Linked as ${body.relationship} to patient account ${account.id}` }));
             return h.response({ patientId, relationship: body.relationship, name: identity.name }).code(201);
           },
         },
@@ -284,9 +286,12 @@ export const signupRoutes: Plugin<SignupRoutesOptions> = {
           validate: { params: Joi.object({ patientId: Joi.string().pattern(/^[A-Za-z0-9\-.]{1,64}$/).required() }), failAction: invalidInput },
           async handler(request, h) {
             const account = await patientAccount(request);
-            if (!await service.accounts.removeProxy(account.id, (request.params as { patientId: string }).patientId)) {
+            const patientId = (request.params as { patientId: string }).patientId;
+            if (!await service.accounts.removeProxy(account.id, patientId)) {
               throw authError('not-found', 'This person is not linked to your account');
             }
+            audit.defer(accessChangeEvent({ caller: callerOf(request), origin: originOf(request), patient: patientId,
+              description: `Unlinked from patient account ${account.id}` }));
             return h.response().code(204);
           },
         },

@@ -149,3 +149,12 @@ test.serial('reads of one patient\'s record by one doctor within a batch share o
   t.false(naming('Observation/aud-o6')(p5));
   t.truthy(p5.period?.start && p5.period.end >= p5.period.start);
 });
+
+test('account changes by an administrator are audited as security attribute changes', async (t) => {
+  const created = await request(server, 'POST', '/admin/accounts', { token: admin, body: { username: 'aud-new-nurse', password: 'a long enough password', roles: ['nurse'] } });
+  t.is(created.status, 201);
+  t.is((await request(server, 'PATCH', `/admin/accounts/${created.body.id}`, { token: admin, body: { disabled: true } })).status, 200);
+  const changes = await events((e) => e.subtype?.[0]?.code === '110137' && JSON.stringify(e.entity).includes(created.body.id));
+  t.is(changes.length, 2);
+  t.true(changes.every((e) => e.agent[0].name === 'aud-admin'));
+});
