@@ -14,6 +14,8 @@ const dcm = 'http://dicom.nema.org/resources/ontology/DCM';
 const interactionSystem = 'http://hl7.org/fhir/restful-interaction';
 const roleSystem = 'http://open-his.org/fhir/CodeSystem/staff-role';
 const userAgentExtension = 'http://open-his.org/fhir/StructureDefinition/user-agent';
+const oauthClientExtension = 'http://open-his.org/fhir/StructureDefinition/oauth-client';
+const oauthScopeExtension = 'http://open-his.org/fhir/StructureDefinition/oauth-scope';
 const maxPatients = 1000;
 const maxResources = 100;
 
@@ -24,15 +26,20 @@ function outcomeCode(status: number): '0' | '4' | '8' {
 
 export function agentOf(caller: Caller, origin: RequestOrigin): Record<string, unknown> {
   const network = origin.ip ? { network: { address: origin.ip, type: '2' } } : {};
-  const extension = origin.userAgent ? { extension: [{ url: userAgentExtension, valueString: origin.userAgent.slice(0, 256) }] } : {};
+  // agent.policy holds URIs; the OAuth client and scopes an app acted with go in extensions.
+  const extensions = [
+    ...(origin.userAgent ? [{ url: userAgentExtension, valueString: origin.userAgent.slice(0, 256) }] : []),
+    ...(caller.kind !== 'anonymous' && caller.clientId ? [{ url: oauthClientExtension, valueString: caller.clientId }] : []),
+    ...(caller.kind !== 'anonymous' && caller.scope ? [{ url: oauthScopeExtension, valueString: caller.scope.slice(0, 1000) }] : []),
+  ];
+  const extension = extensions.length > 0 ? { extension: extensions } : {};
   if (caller.kind === 'anonymous') {
     return { ...extension, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'humanuser', display: 'human user' }] },
       who: { display: 'anonymous' }, requestor: true, ...network };
   }
   if (caller.kind === 'client') {
     return { ...extension, type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type', code: 'dataprocessor', display: 'data processor' }] },
-      who: { identifier: { system: 'urn:ietf:rfc:6749:client_id', value: caller.clientId }, display: caller.clientId }, requestor: true,
-      policy: caller.scope ? [caller.scope.slice(0, 1000)] : undefined, ...network };
+      who: { identifier: { system: 'urn:ietf:rfc:6749:client_id', value: caller.clientId }, display: caller.clientId }, requestor: true, ...network };
   }
   return {
     ...extension,
@@ -42,7 +49,6 @@ export function agentOf(caller: Caller, origin: RequestOrigin): Record<string, u
     altId: caller.accountId,
     name: caller.login,
     requestor: true,
-    ...(caller.clientId ? { policy: [`client ${caller.clientId}: ${caller.scope ?? ''}`.slice(0, 1000)] } : {}),
     ...network,
   };
 }

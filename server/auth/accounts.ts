@@ -157,9 +157,13 @@ export class AccountStore {
   /** Counts a failed log-in; after `maxFailures` in a row the account locks for `lockMs`. Returns the lock's end, if locked. */
   async recordFailure(id: string, maxFailures: number, lockMs: number): Promise<Date | undefined> {
     const rows = (await this.#db.query<{ locked_until: Date | string | null }>(
-      `UPDATE auth_account SET failed_logins = failed_logins + 1,
-         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + ($3::integer * interval '1 millisecond') ELSE locked_until END
-       WHERE id = $1 RETURNING locked_until`, [id, maxFailures, lockMs])).rows;
+      // A lock that has run out starts the count afresh: one more mistake after it is not a new lock.
+      `WITH a AS (SELECT id, CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 1 ELSE failed_logins + 1 END AS failures
+                 FROM auth_account WHERE id = $1 FOR UPDATE)
+       UPDATE auth_account t SET failed_logins = a.failures,
+         locked_until = CASE WHEN a.failures >= $2 THEN now() + ($3::integer * interval '1 millisecond')
+                             WHEN t.locked_until <= now() THEN NULL ELSE t.locked_until END
+       FROM a WHERE t.id = a.id RETURNING t.locked_until`, [id, maxFailures, lockMs])).rows;
     const until = rows[0]?.locked_until;
     return until ? new Date(until) : undefined;
   }

@@ -47,8 +47,13 @@ async function clientFrom(request: Request, clients: ClientStore, form: Record<s
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    id = decodeURIComponent(decoded.slice(0, colon));
-    secret = decodeURIComponent(decoded.slice(colon + 1));
+    if (colon < 0) return { client: null, presented: true };
+    try {
+      id = decodeURIComponent(decoded.slice(0, colon));
+      secret = decodeURIComponent(decoded.slice(colon + 1));
+    } catch {
+      return { client: null, presented: true }; // malformed %-escapes (RFC 6749 §2.3.1 form-encodes both parts)
+    }
   }
   if (!id) return { client: null, presented: false };
   if (secret !== undefined) return { client: await clients.authenticate(id, secret), presented: true };
@@ -219,6 +224,9 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
               }).header('cache-control', 'no-store');
             }
             if (grant === 'refresh_token') {
+              // Checked before rotating: a refused request must not use up the rightful client's token.
+              const owner = await service.sessions.clientOf(form.refresh_token ?? '');
+              if (owner && (!client || client.clientId !== owner)) return oauthError(h, 'invalid_grant', 'The refresh token was issued to another client');
               try {
                 const tokens = await service.refresh(form.refresh_token ?? '');
                 if (tokens.session.clientId && (!client || client.clientId !== tokens.session.clientId)) {

@@ -40,6 +40,8 @@ function checkCsrf(request: Request): void {
 export function requireAccount(request: Request): { accountId: string; kind: 'staff' | 'patient' } {
   const caller = callerOf(request);
   if (caller.kind !== 'staff' && caller.kind !== 'patient') throw authError('unauthenticated', 'Log in first');
+  // An app's token (SMART, with scopes) acts on the record within its scopes, never on the account itself.
+  if (caller.scope !== undefined) throw authError('forbidden', 'An app cannot manage the account; log in to Open HIS itself');
   return { accountId: caller.accountId, kind: caller.kind };
 }
 
@@ -107,6 +109,8 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
       {
         method: 'POST', path: '/auth/logout',
         options: {
+          // An expired or revoked access token must not stop a log-out: the cookie alone ends the session.
+          auth: { mode: 'try' },
           plugins: { public: true },
           async handler(request, h) {
             checkCsrf(request);

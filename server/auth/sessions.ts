@@ -65,6 +65,13 @@ export class SessionStore {
     return { ok: false, reason: 'unknown' };
   }
 
+  /** The client a current refresh token was issued to (null: a browser log-in); undefined when no session holds it. */
+  async clientOf(refreshToken: string): Promise<string | null | undefined> {
+    const row = (await this.#db.query<{ client_id: string | null }>(
+      'SELECT client_id FROM auth_session WHERE refresh_hash = $1', [secretHash(refreshToken)])).rows[0];
+    return row ? row.client_id : undefined;
+  }
+
   async revoke(id: string): Promise<void> {
     await this.#db.query('UPDATE auth_session SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
     this.#live.set(id, { live: false, at: Date.now() });

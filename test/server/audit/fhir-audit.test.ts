@@ -1,5 +1,5 @@
 import test from 'ava';
-import { startTestServer, request, type TestServer } from '../../helpers/server.ts';
+import { startTestServer, request, clientCredentialsToken, type TestServer } from '../../helpers/server.ts';
 import { createAccount, logIn, testPassword } from '../../helpers/accounts.ts';
 
 // Every FHIR interaction leaves an AuditEvent saying who did what to which record, when, from where,
@@ -157,4 +157,14 @@ test('account changes by an administrator are audited as security attribute chan
   const changes = await events((e) => e.subtype?.[0]?.code === '110137' && JSON.stringify(e.entity).includes(created.body.id));
   t.is(changes.length, 2);
   t.true(changes.every((e) => e.agent[0].name === 'aud-admin'));
+});
+
+test('a write by an app with several scopes is audited with its client and scopes', async (t) => {
+  const token = await clientCredentialsToken(server.url, 'system/*.* system/Patient.read');
+  const created = await request(server, 'POST', 'Patient', { token, body: { resourceType: 'Patient', name: [{ family: 'Scoped' }] } });
+  t.is(created.status, 201);
+  const [event] = await events(naming(`Patient/${created.body.id}`));
+  const extensions = Object.fromEntries((event!.agent[0].extension as { url: string; valueString: string }[]).map((e) => [e.url.split('/').pop(), e.valueString]));
+  t.is(extensions['oauth-scope'], 'system/*.* system/Patient.read');
+  t.is(event!.agent[0].who.identifier.value, 'test-system-client');
 });
