@@ -53,21 +53,26 @@ export class AuditWriter {
     else if (!this.#timer && !this.#closed) this.#timer = setTimeout(() => void this.flush(), this.#delayMs);
   }
 
-  /** Writes everything queued so far; resolves when it is stored. */
+  /**
+   * Writes everything queued so far; resolves when it is stored. What arrives meanwhile waits for the
+   * next batch (so reads keep folding into open events while a write is in progress).
+   */
   flush(): Promise<void> {
     if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
+    const taken = this.#queue.splice(0);
+    this.#open.clear();
+    if (taken.length === 0) return this.#writing;
     this.#writing = this.#writing.then(async () => {
-      while (this.#queue.length > 0) {
-        this.#open.clear(); // what is being written takes no more reads
-        const batch = this.#queue.splice(0, this.#maxBatch);
+      for (let i = 0; i < taken.length; i += this.#maxBatch) {
+        const batch = taken.slice(i, i + this.#maxBatch);
         try {
           await this.#repo.transaction(async (tx) => {
             for (const event of batch) await tx.create(event);
           });
         } catch (err) {
-          // Never lose the record silently: keep the batch for the next attempt and say so.
-          this.#queue.unshift(...batch);
-          this.#log.error({ err: { message: (err as Error).message }, events: batch.length }, 'Writing audit events failed; will retry');
+          // Never lose the record silently: keep what is left for the next attempt and say so.
+          this.#queue.unshift(...taken.slice(i));
+          this.#log.error({ err: { message: (err as Error).message }, events: taken.length - i }, 'Writing audit events failed; will retry');
           if (!this.#closed && !this.#timer) this.#timer = setTimeout(() => void this.flush(), 1000);
           return;
         }
