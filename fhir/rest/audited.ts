@@ -17,10 +17,10 @@ export interface InteractionRecord {
 }
 
 export interface Auditor {
-  /** The AuditEvents of one request (several when it touched several patients' records; none when it needs none). */
+  /** The AuditEvents a write commits with (several when it touched several patients' records). */
   events(record: InteractionRecord): Resource[];
-  /** Takes an event to store later (reads, failures). */
-  defer(event: Resource): void;
+  /** Records a read or a failure later, off the answer's path. */
+  later(record: InteractionRecord): void;
 }
 
 type Route = (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
@@ -50,7 +50,7 @@ export function audited(route: Route, auditor: Auditor): Route {
     try {
       if (!write) {
         const response = await route(req, { ...outer, trail });
-        for (const event of auditor.events({ request: req, status: response.status, touched: trail.resources })) auditor.defer(event);
+        auditor.later({ request: req, status: response.status, touched: trail.resources });
         return response;
       }
       return await outer.repo.transaction(async (repo) => {
@@ -63,7 +63,7 @@ export function audited(route: Route, auditor: Auditor): Route {
       const error = err instanceof FhirError ? err : undefined;
       // A failed write rolled back: the versions it staged were never stored, so none are named.
       const touched = write ? [] : trail.resources;
-      for (const event of auditor.events({ request: req, status: error?.status ?? 500, error, touched })) auditor.defer(event);
+      auditor.later({ request: req, status: error?.status ?? 500, error, touched });
       throw err;
     }
   };

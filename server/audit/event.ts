@@ -56,12 +56,21 @@ export function agentOf(caller: Caller, origin: RequestOrigin): Record<string, u
 const source = { site: 'Open HIS', observer: { display: 'Open HIS server' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] };
 
 /** The patient a stored resource is about, found in its JSON without parsing it. */
-const patientReference = /"(?:subject|patient|beneficiary)"\s*:\s*\{[^{}]*?"reference"\s*:\s*"Patient\/([A-Za-z0-9\-.]{1,64})"/;
+const patientReference = /\s*:\s*\{[^{}]*?"reference"\s*:\s*"Patient\/([A-Za-z0-9\-.]{1,64})"/y;
+const patientKeys = ['"subject"', '"patient"', '"beneficiary"'];
 
-function patientOf(t: TouchedResource): string | undefined {
+export function patientOf(t: TouchedResource): string | undefined {
   if (t.resourceType === 'Patient') return t.id;
   if (!t.json || t.resourceType === 'AuditEvent') return undefined;
-  return patientReference.exec(t.json)?.[1];
+  // indexOf finds the few candidate keys fast; the regex then reads only from there (every read runs this).
+  for (const key of patientKeys) {
+    for (let at = t.json.indexOf(key); at >= 0; at = t.json.indexOf(key, at + 1)) {
+      patientReference.lastIndex = at + key.length;
+      const m = patientReference.exec(t.json);
+      if (m) return m[1];
+    }
+  }
+  return undefined;
 }
 
 const patientEntity = (patient: string) => ({
@@ -69,7 +78,7 @@ const patientEntity = (patient: string) => ({
   role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
 });
 
-function resourceEntities(touched: readonly TouchedResource[]): Record<string, unknown>[] {
+export function resourceEntities(touched: readonly TouchedResource[]): Record<string, unknown>[] {
   const seen = new Set<string>();
   const out: Record<string, unknown>[] = [];
   for (const t of touched) {
@@ -83,7 +92,7 @@ function resourceEntities(touched: readonly TouchedResource[]): Record<string, u
   return out;
 }
 
-function subtypeOf(record: InteractionRecord): { code: string; action: 'C' | 'R' | 'U' | 'D' | 'E' } {
+export function subtypeOf(record: InteractionRecord): { code: string; action: 'C' | 'R' | 'U' | 'D' | 'E' } {
   const req = record.request;
   const segments = req.path.split('/').filter(Boolean);
   const operation = segments.find((s) => s.startsWith('$'));
@@ -178,36 +187,6 @@ export function authenticationEvent(input: {
 }
 
 /**
- * Successful reads by one agent of one patient's record, of one kind, may share an AuditEvent: the
- * writer folds them into one event whose period spans them and whose entities list every resource
- * read (a doctor opening a chart reads dozens of resources in a second). Undefined for events that
- * must stay on their own (writes, failures, log-ins).
- */
-export function readCoalesceKey(event: Resource): string | undefined {
-  const e = event as { type?: { code?: string }; action?: string; outcome?: string; subtype?: { code?: string }[]; agent?: Record<string, any>[]; entity?: { what?: { reference?: string }; role?: { code?: string } }[] };
-  if (e.type?.code !== 'rest' || e.outcome !== '0' || (e.action !== 'R' && e.action !== 'E')) return undefined;
-  const subtype = e.subtype?.[0]?.code ?? '';
-  if (!['read', 'vread', 'search', 'history', '$everything'].includes(subtype)) return undefined;
-  const agent = e.agent?.[0] ?? {};
-  const who = agent.who?.reference ?? agent.who?.identifier?.value ?? agent.who?.display ?? '';
-  const patient = e.entity?.find((x) => x.role?.code === '1')?.what?.reference ?? '';
-  return [who, agent.altId ?? '', agent.network?.address ?? '', agent.extension?.[0]?.valueString ?? '', subtype, patient].join('\u0001');
-}
-
-/** Folds `next` (same coalesce key) into `into`: entities appended once each, period widened. */
-export function coalesceInto(into: Resource, next: Resource, maxEntities: number): boolean {
-  const a = into as unknown as { recorded: string; period?: { start: string; end: string }; entity: { what?: { reference?: string }; query?: string }[] };
-  const b = next as unknown as typeof a;
-  const seen = new Set(a.entity.map((x) => x.what?.reference ?? x.query ?? ''));
-  const added = b.entity.filter((x) => !seen.has(x.what?.reference ?? x.query ?? ''));
-  if (a.entity.length + added.length > maxEntities) return false;
-  a.entity.push(...added);
-  a.period = { start: a.period?.start ?? a.recorded, end: b.recorded };
-  a.recorded = b.recorded;
-  return true;
-}
-
-/**
  * Changes to who may see what (DICOM PS3.15 A.5.3.10 Security Alert, 110137 User Security Attributes
  * Changed): a family member linked to or unlinked from a patient account, an account created,
  * disabled or given other roles. `patient` names the record whose readers changed, so the change
@@ -228,4 +207,23 @@ export function accessChangeEvent(input: { caller: Caller; origin: RequestOrigin
       { description: input.description.slice(0, 1000) },
     ],
   };
+}
+
+/**
+ * The coalesce key of a successful read touching at most one patient's record, computed from the
+ * request alone (the AuditEvent is built only for the first read of a batch); undefined otherwise.
+ */
+export function readKeyOf(record: InteractionRecord, caller: Caller, origin: RequestOrigin): { key: string; patient?: string } | undefined {
+  if (record.status >= 400) return undefined;
+  const subtype = subtypeOf(record).code;
+  if (!['read', 'vread', 'search', 'history', '$everything'].includes(subtype)) return undefined;
+  let patient: string | undefined;
+  for (const t of record.touched) {
+    const p = patientOf(t);
+    if (p === undefined) continue;
+    if (patient !== undefined && p !== patient) return undefined;
+    patient = p;
+  }
+  const who = caller.kind === 'anonymous' ? 'anonymous' : caller.kind === 'client' ? `client ${caller.clientId} ${caller.scope}` : `${caller.accountId} ${caller.clientId ?? ''} ${caller.scope ?? ''}`;
+  return { key: [who, origin.ip ?? '', origin.userAgent ?? '', subtype, patient ?? ''].join('\u0001'), patient };
 }

@@ -1,13 +1,24 @@
 // Stores the AuditEvents of reads, failures and log-ins in batches: one multi-row write per batch
 // keeps auditing off the answer's path (a read answers before its record is written, and thousands
 // of records cost one statement). Successful reads of one patient's record by one agent within a
-// batch share one AuditEvent (event.ts readCoalesceKey): every resource read is still named, and the
+// batch share one AuditEvent (event.ts readKeyOf): every resource read is still named, and the
 // event's period says when. Writes do not come here: theirs commit with them (fhir/rest/audited.ts).
 // A read's record is stored within `delayMs` of the answer; a crash in that window loses it.
-import type { Repository, Resource } from '../../fhir/index.ts';
-import { coalesceInto, readCoalesceKey } from './event.ts';
+import type { InteractionRecord, Repository, Resource } from '../../fhir/index.ts';
+import type { Caller } from '../auth/caller.ts';
+import { fhirAuditEvents, readKeyOf, resourceEntities, subtypeOf, type RequestOrigin } from './event.ts';
 
 const maxEntitiesPerEvent = 200;
+
+interface OpenEvent {
+  event: Resource;
+  /** References already named by the event. */
+  named: Set<string>;
+  /** Query strings already named by the event. */
+  queries: Set<string>;
+  /** When the last read folded in, if any did. */
+  lastMs?: number;
+}
 
 export interface AuditWriterOptions {
   /** Most events held before a write starts at once. */
@@ -24,7 +35,7 @@ export class AuditWriter {
   readonly #log: AuditWriterOptions['log'];
   #queue: Resource[] = [];
   /** Events in the queue that later reads may still fold into, by coalesce key. */
-  #open = new Map<string, Resource>();
+  #open = new Map<string, OpenEvent>();
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -41,16 +52,68 @@ export class AuditWriter {
     return this.#queue.length;
   }
 
+  /** Takes an event to write in the next batch. */
   defer(event: Resource): void {
-    const key = readCoalesceKey(event);
-    if (key !== undefined) {
-      const open = this.#open.get(key);
-      if (open && coalesceInto(open, event, maxEntitiesPerEvent)) return;
-      this.#open.set(key, event);
-    }
     this.#queue.push(event);
     if (this.#queue.length >= this.#maxBatch) void this.flush();
     else if (!this.#timer && !this.#closed) this.#timer = setTimeout(() => void this.flush(), this.#delayMs);
+  }
+
+  /**
+   * Records a FHIR read or failure. A successful read by the same agent of the same patient's record
+   * as an event still open in this batch is added to it (its resources named, its period widened)
+   * without building an event of its own.
+   */
+  deferRecord(record: InteractionRecord, caller: Caller, origin: RequestOrigin): void {
+    const read = readKeyOf(record, caller, origin);
+    if (read) {
+      const open = this.#open.get(read.key);
+      if (open && this.#extend(open, record)) return;
+    }
+    const events = fhirAuditEvents(record, caller, origin);
+    if (read && events.length === 1) {
+      const query = record.request.query.size > 0 || subtypeOf(record).code === 'search' ? record.request.query.toString() : undefined;
+      this.#open.set(read.key, {
+        event: events[0]!, named: new Set(resourceEntities(record.touched).map((e) => (e.what as { reference: string }).reference)),
+        queries: new Set(query !== undefined ? [query] : []),
+      });
+    }
+    for (const event of events) this.defer(event);
+  }
+
+  #extend(open: OpenEvent, record: InteractionRecord): boolean {
+    const event = open.event as unknown as { entity: Record<string, unknown>[] };
+    const fresh: string[] = [];
+    for (const t of record.touched) {
+      if (t.resourceType === 'Patient') continue;
+      const ref = `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
+      if (!open.named.has(ref) && !fresh.includes(ref)) fresh.push(ref);
+    }
+    const query = record.request.query.size > 0 || subtypeOf(record).code === 'search' ? record.request.query.toString() : undefined;
+    const newQuery = query !== undefined && !open.queries.has(query);
+    if (event.entity.length + fresh.length + (newQuery ? 1 : 0) > maxEntitiesPerEvent) return false;
+    for (const ref of fresh) {
+      open.named.add(ref);
+      event.entity.push(resourceEntities([{ resourceType: ref.split('/')[0]!, id: ref.split('/')[1]!, versionId: Number(ref.split('/')[3]) || undefined }])[0]!);
+    }
+    if (newQuery) {
+      // Queries are kept, each once: a search's AuditEvent says what was asked.
+      open.queries.add(query!);
+      event.entity.push({ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
+        description: `${record.request.method} ${record.request.path}`.slice(0, 1000), ...(query ? { query: Buffer.from(query).toString('base64') } : {}) });
+    }
+    open.lastMs = Date.now();
+    return true;
+  }
+
+  /** An open event's period spans its first and last read (set when the batch is taken). */
+  #close(open: OpenEvent): void {
+    if (open.lastMs === undefined) return;
+    const event = open.event as unknown as { recorded: string; period?: { start: string; end: string } };
+    const end = new Date(open.lastMs).toISOString();
+    event.period = { start: event.recorded, end };
+    event.recorded = end;
   }
 
   /**
@@ -60,6 +123,7 @@ export class AuditWriter {
   flush(): Promise<void> {
     if (this.#timer) { clearTimeout(this.#timer); this.#timer = undefined; }
     const taken = this.#queue.splice(0);
+    for (const open of this.#open.values()) this.#close(open);
     this.#open.clear();
     if (taken.length === 0) return this.#writing;
     this.#writing = this.#writing.then(async () => {

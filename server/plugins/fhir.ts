@@ -126,7 +126,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       try {
         result = await options.engine.handle(toFhirRequest(request), baseUrl, {
           access: accessFor(caller),
-          auditor: { events: (record) => fhirAuditEvents(record, caller, origin), defer: (event) => options.audit.defer(event) },
+          auditor: { events: (record) => fhirAuditEvents(record, caller, origin), later: (record) => options.audit.deferRecord(record, caller, origin) },
         });
       } catch (err) {
         // Refused to someone not logged in: the answer is "log in" (401), not "never" (403).

@@ -18,6 +18,9 @@ import { hashPassword } from '../../server/auth/password.ts';
 import { clientCredentialsToken } from '../../server/auth/client-token.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServer } from '../../server/server.ts';
+import { loggingPlugin } from '../../server/plugins/logging.ts';
+import { errorsPlugin } from '../../server/plugins/errors.ts';
+import { securityHeadersPlugin } from '../../server/plugins/security-headers.ts';
 import { runImport } from '../../server/import/run.ts';
 import { httpSink } from '../../server/import/sinks.ts';
 import { idempotentTransaction } from '../../server/import/idempotent.ts';
@@ -72,17 +75,31 @@ async function rawInsert(db: Database, files: string[]): Promise<{ resources: nu
 }
 
 /** A bare Hapi server on the same database: one SQL statement per request, nothing else. */
-async function bareServer(db: Database, engine: FhirEngine): Promise<Hapi.Server> {
-  const server = Hapi.server({ port: 0, host: '127.0.0.1' });
-  // The engine's read with no caller and no auditor: what a read cost before access control.
+/**
+ * The reference for reads with authentication and audit: the same engine read behind the same
+ * logging, error and security-header plugins, with no caller and no auditor — what a read cost
+ * before access control.
+ */
+async function plainServer(engine: FhirEngine): Promise<Hapi.Server> {
+  const server = Hapi.server({ port: 0, host: '127.0.0.1', router: { stripTrailingSlash: true } });
+  await server.register(loggingPlugin('silent'));
+  await server.register(errorsPlugin);
+  await server.register({ plugin: securityHeadersPlugin, options: { https: false } });
   server.route({
     method: 'GET', path: '/plain/fhir/{path*}',
     async handler(request, h) {
       const result = await engine.handle({ method: 'GET', path: String(request.params.path), query: new URLSearchParams(), headers: {} }, 'http://127.0.0.1/fhir');
-      return h.response(result.json ?? JSON.stringify(result.body)).code(result.status).type('application/fhir+json');
+      const response = h.response(result.json ?? JSON.stringify(result.body)).code(result.status).type('application/fhir+json; charset=utf-8');
+      for (const [k, v] of Object.entries(result.headers)) response.header(k, v);
+      return response;
     },
   });
-  await db.query('CREATE TABLE IF NOT EXISTS bench_raw_create (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), content jsonb)');
+  await server.start();
+  return server;
+}
+
+async function bareServer(db: Database): Promise<Hapi.Server> {
+  const server = Hapi.server({ port: 0, host: '127.0.0.1' });
   server.route({
     method: 'GET', path: '/raw/{type}/{id}',
     async handler(request, h) {
@@ -119,7 +136,8 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, seedDemo: false, bootstrapClient: client, accessTokenSeconds: 3600 });
   const app = await createServer(config, { db });
   await app.server.start();
-  const bare = await bareServer(db, app.engine);
+  const bare = await bareServer(db);
+  const plain = await plainServer(app.engine);
   try {
     const fhirUrl = `http://127.0.0.1:${app.server.info.port}`;
     const base = `${fhirUrl}/fhir`;
@@ -166,7 +184,7 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
     let reads = 0;
     for (const connections of [1, 8, 32]) {
       const f = await load({ url: fhirUrl, connections, paths: fhirPaths, headers: doctor });
-      const p = await load({ url: bareUrl, connections, paths: plainPaths });
+      const p = await load({ url: `http://127.0.0.1:${plain.info.port}`, connections, paths: plainPaths });
       reads += f.requests;
       if (f.non2xx || f.errors || p.non2xx) console.log(`(read: ${f.non2xx} non-2xx, ${f.errors} errors; plain ${p.non2xx} non-2xx)`);
       console.log(`| doctor | ${connections} | ${fmt(f.rps)} | ${f.p50} | ${f.p99} | ${fmt(p.rps)} | ${p.p50} | ${p.p99} | ${fmt((f.rps / p.rps) * 100, 1)} % |`);
@@ -174,6 +192,7 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<void> {
     await app.audit.flush();
     console.log(`AuditEvents written for the doctor's ${fmt(reads)} reads: ${fmt(await countAuditEvents(db) - auditedBefore)}`);
   } finally {
+    await plain.stop();
     await bare.stop();
     await app.stop();
     await cleanup().catch(() => {});
