@@ -78,6 +78,14 @@ const patientEntity = (patient: string) => ({
   role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
 });
 
+/**
+ * One resource read or written (BALP: role 4 Domain Resource). Kept to what and role: an AuditEvent
+ * of a chart opened names dozens of them, and every byte is written twice and hashed.
+ */
+export function resourceEntity(reference: string): Record<string, unknown> {
+  return { what: { reference }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4' } };
+}
+
 export function resourceEntities(touched: readonly TouchedResource[]): Record<string, unknown>[] {
   const seen = new Set<string>();
   const out: Record<string, unknown>[] = [];
@@ -86,8 +94,7 @@ export function resourceEntities(touched: readonly TouchedResource[]): Record<st
     if (seen.has(ref) || t.resourceType === 'Patient') continue;
     seen.add(ref);
     if (seen.size > maxResources) break;
-    out.push({ what: { reference: ref }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4', display: 'Domain Resource' } });
+    out.push(resourceEntity(ref));
   }
   return out;
 }

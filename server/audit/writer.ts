@@ -6,7 +6,7 @@
 // A read's record is stored within `delayMs` of the answer; a crash in that window loses it.
 import type { InteractionRecord, Repository, Resource } from '../../fhir/index.ts';
 import type { Caller } from '../auth/caller.ts';
-import { fhirAuditEvents, readKeyOf, resourceEntities, subtypeOf, type RequestOrigin } from './event.ts';
+import { fhirAuditEvents, readKeyOf, resourceEntities, resourceEntity, subtypeOf, type RequestOrigin } from './event.ts';
 
 const maxEntitiesPerEvent = 200;
 
@@ -43,7 +43,7 @@ export class AuditWriter {
   constructor(repo: Repository, options: AuditWriterOptions) {
     this.#repo = repo;
     this.#maxBatch = options.maxBatch ?? 1000;
-    this.#delayMs = options.delayMs ?? 500;
+    this.#delayMs = options.delayMs ?? 1000;
     this.#log = options.log;
   }
 
@@ -94,7 +94,7 @@ export class AuditWriter {
     if (event.entity.length + fresh.length + (newQuery ? 1 : 0) > maxEntitiesPerEvent) return false;
     for (const ref of fresh) {
       open.named.add(ref);
-      event.entity.push(resourceEntities([{ resourceType: ref.split('/')[0]!, id: ref.split('/')[1]!, versionId: Number(ref.split('/')[3]) || undefined }])[0]!);
+      event.entity.push(resourceEntity(ref));
     }
     if (newQuery) {
       // Queries are kept, each once: a search's AuditEvent says what was asked.
