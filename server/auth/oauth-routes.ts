@@ -283,6 +283,10 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
             if (input.grantTypes.includes('client_credentials') && !input.confidential) {
               return h.response({ error: 'invalid_client_metadata', error_description: 'client_credentials needs a confidential client' }).code(400);
             }
+            // Registering never replaces a client (the bootstrap client included): a taken id is a conflict.
+            if (await clients.byId(input.clientId)) {
+              return h.response({ error: 'invalid_client_metadata', error_description: `A client ${input.clientId} is registered already` }).code(409);
+            }
             const secret = input.confidential ? randomSecret() : undefined;
             await clients.save({ ...input, secret });
             return h.response({ ...input, ...(secret ? { clientSecret: secret } : {}) }).code(201);

@@ -110,3 +110,14 @@ test('changing the password ends the other sessions and keeps the one that chang
   const weak = await request(server, 'POST', '/auth/password', { token: changed.body.access_token, body: { current: 'saffron-meadow-engine-9', next: 'short' } });
   t.is(weak.status, 422);
 });
+
+test('registering a client never replaces one: the bootstrap client\'s id is a 409 and it keeps working', async (t) => {
+  const taken = await request(server, 'POST', '/admin/clients', { token: adminToken, body: {
+    clientId: 'test-system-client', name: 'hijack', confidential: false, grantTypes: ['authorization_code'], redirectUris: ['http://127.0.0.1/cb'], scope: 'user/*.*',
+  } });
+  t.is(taken.status, 409);
+  const row = await server.app.db.query<{ secret_hash: string | null; grant_types: string[] }>('SELECT secret_hash, grant_types FROM auth_client WHERE client_id = $1', ['test-system-client']);
+  t.truthy(row.rows[0]!.secret_hash, 'still confidential');
+  t.deepEqual(row.rows[0]!.grant_types, ['client_credentials']);
+  t.is((await request(server, 'GET', 'Patient/adm-p1')).status, 200, 'the system token still works');
+});
