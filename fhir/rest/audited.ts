@@ -30,16 +30,16 @@ type Route = (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
  * transaction Bundles. A batch is not one of them — each of its entries is audited on its own.
  */
 function isWrite(req: FhirRequest): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return false; // most requests: decided at once
   const path = req.path.replace(/\/+$/, '');
   if (path.split('/').some((s) => s.startsWith('$') || s === '_search')) return false;
   if (req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE') return true;
-  if (req.method !== 'POST') return false;
   if (path === '') return (req.body as Resource | undefined)?.type === 'transaction';
   return !path.includes('/');
 }
 
 function isBatch(req: FhirRequest): boolean {
-  return req.method === 'POST' && req.path.replace(/\/+$/, '') === '' && (req.body as Resource | undefined)?.type === 'batch';
+  return req.method === 'POST' && (req.body as Resource | undefined)?.type === 'batch' && req.path.replace(/\/+$/, '') === '';
 }
 
 export function audited(route: Route, auditor: Auditor): Route {

@@ -29,16 +29,17 @@ function interactionOf(req: FhirRequest, level: RouteLevel): Interaction | undef
   }
 }
 
-export async function guard(req: FhirRequest, ctx: RestContext, match: RouteMatch, level: RouteLevel, searched?: string | null): Promise<void> {
+/** Throws when refused; a promise only when a compartment check has to read the database. */
+export function guard(req: FhirRequest, ctx: RestContext, match: RouteMatch, level: RouteLevel, searched?: string | null): Promise<void> | undefined {
   const access = ctx.access;
-  if (!access) return;
+  if (!access) return undefined;
   if (level === 'operation') {
     authorize(access, match.resourceType ?? '*', 'operation', match.operation);
   } else if (level === 'compartment') {
     if (searched) authorize(access, searched, 'search');
   } else {
     const interaction = interactionOf(req, level);
-    if (interaction === undefined) return; // system-level: checked per type where the rows are read
+    if (interaction === undefined) return undefined; // system-level: checked per type where the rows are read
     authorize(access, match.resourceType!, interaction);
     // A patient-level caller changes data only through operations that check what they change
     // (e.g. booking), never by writing resources directly.
@@ -48,9 +49,11 @@ export async function guard(req: FhirRequest, ctx: RestContext, match: RouteMatc
   }
   // One resource named in the URL: outside the caller's compartments it does not exist for them.
   if (match.id && boundedByCompartment(access, match.resourceType!)) {
-    const visible = await ctx.repo.visible(access, [{ resourceType: match.resourceType!, id: match.id }]);
-    if (visible.size === 0) throw new FhirError('not-found', `${match.resourceType}/${match.id} is not known`);
+    return ctx.repo.visible(access, [{ resourceType: match.resourceType!, id: match.id }]).then((visible) => {
+      if (visible.size === 0) throw new FhirError('not-found', `${match.resourceType}/${match.id} is not known`);
+    });
   }
+  return undefined;
 }
 
 /**

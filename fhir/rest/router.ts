@@ -39,7 +39,8 @@ async function dispatch(routes: Routes, req: FhirRequest, ctx: RestContext, matc
   if (!handler) {
     throw new FhirError('method-not-allowed', `${req.method} is not allowed on ${what}; allowed: ${Object.keys(routes).join(', ')}`);
   }
-  await guard(req, ctx, match, level, searched);
+  const checking = guard(req, ctx, match, level, searched);
+  if (checking) await checking;
   return handler(req, ctx, match);
 }
 

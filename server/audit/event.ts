@@ -99,8 +99,15 @@ export function resourceEntities(touched: readonly TouchedResource[]): Record<st
   return out;
 }
 
+const readSubtype = { code: 'read', action: 'R' } as const;
+
 export function subtypeOf(record: InteractionRecord): { code: string; action: 'C' | 'R' | 'U' | 'D' | 'E' } {
   const req = record.request;
+  // The commonest request, GET Type/id, without splitting the path.
+  if (req.method === 'GET') {
+    const slash = req.path.indexOf('/');
+    if (slash > 0 && req.path.indexOf('/', slash + 1) < 0 && !req.path.includes('$') && !req.path.endsWith('/_history') && !req.path.endsWith('/_search')) return readSubtype;
+  }
   const segments = req.path.split('/').filter(Boolean);
   const operation = segments.find((s) => s.startsWith('$'));
   if (operation) return { code: operation, action: 'E' };
@@ -216,6 +223,17 @@ export function accessChangeEvent(input: { caller: Caller; origin: RequestOrigin
   };
 }
 
+const callerKeys = new WeakMap<Caller, string>();
+
+function callerKey(caller: Caller): string {
+  let key = callerKeys.get(caller);
+  if (key === undefined) {
+    key = caller.kind === 'anonymous' ? 'anonymous' : caller.kind === 'client' ? `client ${caller.clientId} ${caller.scope}` : `${caller.accountId} ${caller.clientId ?? ''} ${caller.scope ?? ''}`;
+    callerKeys.set(caller, key);
+  }
+  return key;
+}
+
 /**
  * The coalesce key of a successful read touching at most one patient's record, computed from the
  * request alone (the AuditEvent is built only for the first read of a batch); undefined otherwise.
@@ -231,6 +249,5 @@ export function readKeyOf(record: InteractionRecord, caller: Caller, origin: Req
     if (patient !== undefined && p !== patient) return undefined;
     patient = p;
   }
-  const who = caller.kind === 'anonymous' ? 'anonymous' : caller.kind === 'client' ? `client ${caller.clientId} ${caller.scope}` : `${caller.accountId} ${caller.clientId ?? ''} ${caller.scope ?? ''}`;
-  return { key: [who, origin.ip ?? '', origin.userAgent ?? '', subtype, patient ?? ''].join('\u0001'), patient };
+  return { key: `${callerKey(caller)}\u0001${origin.ip ?? ''}\u0001${origin.userAgent ?? ''}\u0001${subtype}\u0001${patient ?? ''}`, patient };
 }

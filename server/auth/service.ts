@@ -136,12 +136,22 @@ export class AuthService {
     if (claims.sid && !await this.sessions.isLive(claims.sid)) {
       throw authError('unauthenticated', 'The session of this access token has ended', bearerChallenge('invalid_token', 'session ended'));
     }
-    if (claims.kind === 'client') return { kind: 'client', clientId: claims.sub, scope: claims.scope ?? '', sessionId: claims.sid };
-    return {
-      kind: claims.kind, accountId: claims.sub, login: claims.login ?? claims.sub, roles: claims.roles ?? [], fhirUser: claims.fhirUser,
-      patients: claims.patients, sessionId: claims.sid, scope: claims.scope, launchPatient: claims.patient, clientId: claims.client_id,
-    };
+    // One Caller object per token (claims are cached per token too): what is derived from it — its
+    // engine Access, its audit key — is then computed once per token, not once per request.
+    let caller = this.#callers.get(claims);
+    if (!caller) {
+      caller = claims.kind === 'client'
+        ? { kind: 'client', clientId: claims.sub, scope: claims.scope ?? '', sessionId: claims.sid }
+        : {
+          kind: claims.kind, accountId: claims.sub, login: claims.login ?? claims.sub, roles: claims.roles ?? [], fhirUser: claims.fhirUser,
+          patients: claims.patients, sessionId: claims.sid, scope: claims.scope, launchPatient: claims.patient, clientId: claims.client_id,
+        };
+      this.#callers.set(claims, caller);
+    }
+    return caller;
   }
+
+  readonly #callers = new WeakMap<AccessClaims, Caller>();
 }
 
 /** RFC 6750 §3: the WWW-Authenticate challenge of a refused bearer token. */

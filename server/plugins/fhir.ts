@@ -1,9 +1,9 @@
 // HTTP ↔ FHIR engine under /fhir: content negotiation (http://hl7.org/fhir/R4/http.html#mime-type),
 // body parsing with OperationOutcome errors, and writing the engine's answer.
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
-import { FhirError, type FhirEngine, type FhirRequest } from '../../fhir/index.ts';
+import { FhirError, type Access, type FhirEngine, type FhirRequest } from '../../fhir/index.ts';
 import type { FhirMethod } from '../../fhir/rest/types.ts';
-import { accessFor } from '../auth/caller.ts';
+import { accessFor, type Caller } from '../auth/caller.ts';
 import { fhirAuditEvents } from '../audit/event.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import { callerOf, originOf } from './auth.ts';
@@ -114,6 +114,17 @@ function toFhirRequest(request: Request): FhirRequest {
   };
 }
 
+const accesses = new WeakMap<Caller, Access>();
+const anonymousAccess = accessFor({ kind: 'anonymous' });
+
+/** The engine Access of a caller, made once per caller (the auth service keeps one Caller per token). */
+function accessOf(caller: Caller): Access {
+  if (caller.kind === 'anonymous') return anonymousAccess;
+  let access = accesses.get(caller);
+  if (!access) accesses.set(caller, access = accessFor(caller));
+  return access;
+}
+
 export const fhirPlugin: Plugin<FhirPluginOptions> = {
   name: 'open-his-fhir',
   register(server, options) {
@@ -125,7 +136,7 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       let result;
       try {
         result = await options.engine.handle(toFhirRequest(request), baseUrl, {
-          access: accessFor(caller),
+          access: accessOf(caller),
           auditor: { events: (record) => fhirAuditEvents(record, caller, origin), later: (record) => options.audit.deferRecord(record, caller, origin) },
         });
       } catch (err) {
