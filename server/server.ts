@@ -17,6 +17,7 @@ import { oauthRoutes } from './auth/oauth-routes.ts';
 import { AuthService } from './auth/service.ts';
 import { TokenIssuer, signingKey } from './auth/tokens.ts';
 import { registerBootstrapClient } from './auth/clients.ts';
+import { startPurging } from './auth/cleanup.ts';
 import { AuditWriter } from './audit/writer.ts';
 import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
@@ -76,6 +77,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       lockSeconds: Math.round(config.loginLockMinutes * 60),
     });
     if (config.bootstrapClient) await registerBootstrapClient(db, config.bootstrapClient);
+    const purging = startPurging(db, { log: server.logger });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: server.logger });
 
     await server.register(errorsPlugin);
@@ -97,6 +99,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
+        purging.stop();
         await audit.close();
         await sealer.stop();
         mailer.close();

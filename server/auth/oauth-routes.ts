@@ -211,6 +211,12 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
                 `UPDATE auth_code SET used_at = now() WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now()
                  RETURNING client_id, account_id, redirect_uri, code_challenge, scope, launch_patient`, [secretHash(form.code ?? '')])).rows;
               const code = rows[0];
+              if (!code) {
+                // A code presented again was probably stolen: the session it bought ends now.
+                const reused = (await db.query<{ session_id: string | null }>(
+                  'SELECT session_id FROM auth_code WHERE code_hash = $1 AND used_at IS NOT NULL', [secretHash(form.code ?? '')])).rows[0];
+                if (reused?.session_id) await service.sessions.revoke(reused.session_id);
+              }
               if (!code || code.client_id !== client.clientId || code.redirect_uri !== form.redirect_uri) {
                 return oauthError(h, 'invalid_grant', 'The code is unknown, expired, used, or was issued to another client or redirect_uri');
               }
@@ -218,6 +224,7 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
               const account = await service.accounts.byId(code.account_id);
               if (!account || account.disabled) return oauthError(h, 'invalid_grant', 'The account is no longer active');
               const tokens = await service.startSession(account, { clientId: client.clientId, scope: code.scope, launchPatient: code.launch_patient ?? undefined });
+              await db.query('UPDATE auth_code SET session_id = $2 WHERE code_hash = $1', [secretHash(form.code ?? ''), tokens.session.id]);
               return h.response({
                 access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, scope: code.scope,
                 refresh_token: tokens.refreshToken, ...(code.launch_patient ? { patient: code.launch_patient } : {}),

@@ -111,8 +111,11 @@ test('the code is bound to the PKCE verifier and used once', async (t) => {
   const tokens = await client.authorizationCodeGrant(patientApp, right.callback, { pkceCodeVerifier: right.verifier, expectedState: right.state });
   t.truthy(tokens.access_token);
   t.is(right.callback.searchParams.get('iss'), server.url, 'the redirect names the issuer (RFC 9207)');
+  t.is((await request(server, 'GET', 'Observation/sl-a-o1', { token: tokens.access_token })).status, 200);
   const twice = await t.throwsAsync(client.authorizationCodeGrant(patientApp, right.callback, { pkceCodeVerifier: right.verifier, expectedState: right.state })) as Error & { error?: string };
   t.is(twice.error, 'invalid_grant', 'a code is used once');
+  t.is((await request(server, 'GET', 'Observation/sl-a-o1', { token: tokens.access_token })).status, 401,
+    'presenting the code again ended the session it had bought (RFC 6749 §4.1.2)');
   const used = (await server.app.db.query<{ used_at: Date | null }>('SELECT used_at FROM auth_code WHERE code_hash = $1', [secretHash(right.callback.searchParams.get('code')!)])).rows[0];
   t.truthy(used?.used_at);
 });
