@@ -227,7 +227,9 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
               await db.query('UPDATE auth_code SET session_id = $2 WHERE code_hash = $1', [secretHash(form.code ?? ''), tokens.session.id]);
               return h.response({
                 access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, scope: code.scope,
-                refresh_token: tokens.refreshToken, ...(code.launch_patient ? { patient: code.launch_patient } : {}),
+                // SMART: a refresh token only for apps that asked for offline_access or online_access.
+                ...(/(^|\s)(offline_access|online_access)(\s|$)/.test(code.scope) ? { refresh_token: tokens.refreshToken } : {}),
+                ...(code.launch_patient ? { patient: code.launch_patient } : {}),
               }).header('cache-control', 'no-store');
             }
             if (grant === 'refresh_token') {

@@ -167,6 +167,7 @@ test('a doctor through the app with user/*.read reads any patient but cannot wri
   const tokens = await launch(staffApp, { redirectUri, scope: 'user/*.read', login: 'sl-doctor' });
   t.is(tokens.scope, 'user/*.read');
   t.is(tokens.patient, undefined);
+  t.is(tokens.refresh_token, undefined, 'no refresh token without offline_access or online_access');
   const token = tokens.access_token;
   t.is((await request(server, 'GET', 'Observation/sl-b-o1', { token })).status, 200);
   t.deepEqual(ids((await request(server, 'GET', 'Patient', { token })).body), ['sl-a', 'sl-b']);
