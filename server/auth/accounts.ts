@@ -27,20 +27,9 @@ export interface Account {
   createdAt: Date;
 }
 
-export interface NewAccount {
-  kind: 'staff' | 'patient';
-  username?: string;
-  email?: string;
-  phone?: string;
-  passwordHash: string;
-  roles: Role[];
-  displayName?: string;
-  practitionerId?: string;
-  practitionerRoleId?: string;
-  patientId?: string;
-  documentType?: string;
-  documentNumber?: string;
-}
+/** What an account is created with: its identity, roles and links, and a password hash. */
+export type NewAccount = Pick<Account, 'kind' | 'username' | 'email' | 'phone' | 'roles' | 'displayName' | 'practitionerId'
+  | 'practitionerRoleId' | 'patientId' | 'documentType' | 'documentNumber'> & { passwordHash: string };
 
 interface AccountRow {
   id: string; kind: 'staff' | 'patient'; username: string | null; email: string | null; phone: string | null;

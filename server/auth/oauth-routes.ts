@@ -83,6 +83,11 @@ ${message ? `<p role="alert">${escapeHtml(message)}</p>` : ''}
 <button type="submit">登录并授权 Log in and allow</button></form></body></html>`;
 }
 
+/** The string fields of a form body (a repeated field arrives as an array and is left out). */
+function stringFields(payload: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries((payload ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+}
+
 const authorizeParams = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'aud', 'launch', 'patient'];
 
 export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
@@ -194,7 +199,7 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
           plugins: { rateLimit: 'token' },
           payload: { parse: true, allow: 'application/x-www-form-urlencoded', maxBytes: 16 * 1024 },
           async handler(request, h) {
-            const form = Object.fromEntries(Object.entries((request.payload ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+            const form = stringFields(request.payload);
             const { client, presented } = await clientFrom(request, clients, form);
             const grant = form.grant_type;
             if (grant === 'client_credentials') {
