@@ -47,6 +47,8 @@ export interface Config {
   smtpUrl?: string;
   /** MAIL_FROM — sender of the hospital's mail. Default "Open HIS <no-reply@open-his.invalid>". */
   mailFrom: string;
+  /** TRUST_PROXY — behind a reverse proxy: take the client's address from X-Forwarded-For (its last entry). Default false. */
+  trustProxy: boolean;
   /** CORS_ORIGINS — comma-separated origins of other web apps allowed to call the API. Default none (same origin only). */
   corsOrigins: string[];
 }
@@ -76,6 +78,7 @@ const schema = Joi.object({
   SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }).empty(''),
   MAIL_FROM: Joi.string().max(256).default('Open HIS <no-reply@open-his.invalid>'),
   CORS_ORIGINS: Joi.string().empty('').default(''),
+  TRUST_PROXY: Joi.boolean().truthy('1', 'yes').falsy('0', 'no').default(false),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoPassword: value.DEMO_PASSWORD,
     smtpUrl: value.SMTP_URL,
     mailFrom: value.MAIL_FROM,
+    trustProxy: value.TRUST_PROXY,
     corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     ...overrides,
   });

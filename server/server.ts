@@ -9,6 +9,7 @@ import { loggingPlugin } from './plugins/logging.ts';
 import { fhirPlugin } from './plugins/fhir.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
+import { clientAddressPlugin } from './plugins/client-address.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { sessionRoutes } from './auth/routes.ts';
 import { signupRoutes } from './auth/signup-routes.ts';
@@ -80,6 +81,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const purging = startPurging(db, { log: server.logger });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: server.logger });
 
+    await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
     // After the errors plugin, so that the OperationOutcome answers it builds get the headers too.
     await server.register({ plugin: securityHeadersPlugin, options: { https } });

@@ -8,6 +8,7 @@ import { bearerChallenge } from '../auth/service.ts';
 import { authError } from '../auth/errors.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { AuditWriter } from '../audit/writer.ts';
+import { clientAddressOf } from './client-address.ts';
 import { authenticationEvent, type RequestOrigin } from '../audit/event.ts';
 
 declare module '@hapi/hapi' {
@@ -30,7 +31,7 @@ export function callerOf(request: Request): Caller {
 }
 
 export function originOf(request: Request): RequestOrigin {
-  return { ip: request.info.remoteAddress, userAgent: request.headers['user-agent'] as string | undefined };
+  return { ip: clientAddressOf(request), userAgent: request.headers['user-agent'] as string | undefined };
 }
 
 export const authPlugin: Plugin<AuthPluginOptions> = {

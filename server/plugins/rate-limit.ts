@@ -131,7 +131,7 @@ export const rateLimitPlugin: Plugin<RateLimitOptions> = {
           const entry = rules.get(id);
           if (!entry) throw new Error(`unknown rate-limit rule "${id}"`);
           if ((entry.rule.stage ?? 'onPreAuth') !== stage) continue;
-          const key = entry.rule.key ? entry.rule.key(request) : request.info.remoteAddress;
+          const key = entry.rule.key ? entry.rule.key(request) : (request.app.clientAddress ?? request.info.remoteAddress);
           const result = entry.limiter.take(key);
           if (!result.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, result.retryAfterSeconds);
         }
