@@ -34,6 +34,8 @@ export interface FhirEngineOptions {
   db: Database;
   /** IANA zone for dates written without an offset (search index). */
   timezone: string;
+  /** CapabilityStatement.rest.security for a base URL: how clients get access (e.g. SMART's OAuth endpoints). */
+  capabilitySecurity?: (baseUrl: string) => unknown;
 }
 
 export interface FhirEngine {
@@ -76,7 +78,7 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
     registry,
     idle: () => statistics.idle(),
     handle: (req, baseUrl, handleOptions = {}) => {
-      const ctx = { repo, baseUrl, registry, db: options.db, access: handleOptions.access };
+      const ctx = { repo, baseUrl, registry, db: options.db, access: handleOptions.access, capabilitySecurity: options.capabilitySecurity };
       return handleOptions.auditor ? audited(route, handleOptions.auditor)(req, ctx) : route(req, ctx);
     },
   };

@@ -48,10 +48,31 @@ const rateLimits = [
   { id: 'token', limit: 120, windowMs: 60_000 },
 ];
 
+/**
+ * SMART App Launch: the CapabilityStatement names the OAuth endpoints
+ * (http://hl7.org/fhir/smart-app-launch/conformance.html, the oauth-uris extension) next to
+ * /.well-known/smart-configuration.
+ */
+function smartSecurity(baseUrl: string) {
+  const root = baseUrl.replace(/\/fhir$/, '');
+  return {
+    cors: false,
+    service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }], text: 'OAuth 2.0 / SMART on FHIR' }],
+    extension: [{
+      url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+      extension: [
+        { url: 'authorize', valueUri: `${root}/oauth2/authorize` },
+        { url: 'token', valueUri: `${root}/oauth2/token` },
+        { url: 'revoke', valueUri: `${root}/oauth2/revoke` },
+      ],
+    }],
+  };
+}
+
 export async function createServer(config: Readonly<Config>, options: { db?: Database } = {}): Promise<OpenHisServer> {
   const db = options.db ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const engine = await createFhirEngine({ db, timezone: config.timezone });
+    const engine = await createFhirEngine({ db, timezone: config.timezone, capabilitySecurity: smartSecurity });
     await migrate(db, authMigrations);
     await migrateAuditChain(db);
     const https = config.publicUrl?.startsWith('https://') ?? false;

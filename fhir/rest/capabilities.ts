@@ -12,7 +12,7 @@ export const softwareVersion = '0.1.0';
 
 let cached: { json: string; base: string; registry: SearchParameterRegistry; version: number } | undefined;
 
-function build(baseUrl: string, registry: SearchParameterRegistry) {
+function build(baseUrl: string, registry: SearchParameterRegistry, security?: unknown) {
   const typeOps = operations.filter((o) => o.definition.type || o.definition.instance);
   return {
     resourceType: 'CapabilityStatement',
@@ -27,6 +27,8 @@ function build(baseUrl: string, registry: SearchParameterRegistry) {
     patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [{
       mode: 'server',
+      // How to get access (CapabilityStatement.rest.security), as the host application says.
+      ...(security ? { security } : {}),
       resource: resourceTypes().map((type) => ({
         type,
         profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
@@ -53,6 +55,6 @@ function build(baseUrl: string, registry: SearchParameterRegistry) {
 
 export const capabilities: Handler = async (_req, ctx) => {
   const fresh = cached && cached.base === ctx.baseUrl && cached.registry === ctx.registry && cached.version === ctx.registry.version;
-  if (!fresh) cached = { json: JSON.stringify(build(ctx.baseUrl, ctx.registry)), base: ctx.baseUrl, registry: ctx.registry, version: ctx.registry.version };
+  if (!fresh) cached = { json: JSON.stringify(build(ctx.baseUrl, ctx.registry, ctx.capabilitySecurity?.(ctx.baseUrl))), base: ctx.baseUrl, registry: ctx.registry, version: ctx.registry.version };
   return { status: 200, headers: {}, json: cached!.json };
 };

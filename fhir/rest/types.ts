@@ -48,6 +48,8 @@ export interface RestContext {
   access?: Access;
   /** Collects the resources the request read or wrote, for its audit record. */
   trail?: Trail;
+  /** CapabilityStatement.rest.security for this base URL (the host knows how clients authenticate). */
+  capabilitySecurity?: (baseUrl: string) => unknown;
   /** How a batch routes its entries (audited one by one when the engine audits). */
   dispatch?: (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
 }

@@ -59,3 +59,14 @@ test('$validate on an instance validates the stored resource', async (t) => {
 test('an unknown operation is 404', async (t) => {
   t.is((await request(server, 'POST', 'Patient/$no-such-op', { body: { resourceType: 'Parameters' } })).status, 404);
 });
+
+test('the CapabilityStatement is public and names the SMART OAuth endpoints, which answer', async (t) => {
+  const res = await request(server, 'GET', 'metadata', { token: null });
+  t.is(res.status, 200);
+  const security = res.body.rest[0].security;
+  t.is(security.service[0].coding[0].code, 'SMART-on-FHIR');
+  const uris = Object.fromEntries(security.extension[0].extension.map((e: { url: string; valueUri: string }) => [e.url, e.valueUri]));
+  t.is(uris.token, `${server.url}/oauth2/token`);
+  const token = await fetch(uris.token, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+  t.is(token.status, 401, 'the token endpoint is there and wants a client');
+});
