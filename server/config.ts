@@ -32,6 +32,11 @@ export interface Config {
   staffSessionHours: number;
   /** PATIENT_SESSION_DAYS — how long a patient stays logged in on their own device. Default 30. */
   patientSessionDays: number;
+  /**
+   * REFRESH_GRACE_SECONDS — a browser's previous refresh token still works this long after it was
+   * rotated, so that two tabs refreshing at once do not log the user out; 0 turns it off. Default 10.
+   */
+  refreshGraceSeconds: number;
   /** LOGIN_MAX_FAILURES — failed log-ins in a row before the account locks. Default 5. */
   loginMaxFailures: number;
   /** LOGIN_LOCK_MINUTES — how long a locked account stays locked. Default 15. */
@@ -70,6 +75,7 @@ const schema = Joi.object({
   ACCESS_TOKEN_SECONDS: Joi.number().integer().min(30).max(86_400).default(300),
   STAFF_SESSION_HOURS: Joi.number().min(0.1).max(24 * 30).default(12),
   PATIENT_SESSION_DAYS: Joi.number().min(0.01).max(365).default(30),
+  REFRESH_GRACE_SECONDS: Joi.number().integer().min(0).max(60).default(10),
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(100).default(5),
   LOGIN_LOCK_MINUTES: Joi.number().min(0.01).max(24 * 60).default(15),
   HIS_BOOTSTRAP_CLIENT_ID: Joi.string().pattern(/^[A-Za-z0-9._~-]{3,128}$/).empty(''),
@@ -98,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     accessTokenSeconds: value.ACCESS_TOKEN_SECONDS,
     staffSessionHours: value.STAFF_SESSION_HOURS,
     patientSessionDays: value.PATIENT_SESSION_DAYS,
+    refreshGraceSeconds: value.REFRESH_GRACE_SECONDS,
     loginMaxFailures: value.LOGIN_MAX_FAILURES,
     loginLockMinutes: value.LOGIN_LOCK_MINUTES,
     bootstrapClient: value.HIS_BOOTSTRAP_CLIENT_ID ? { id: value.HIS_BOOTSTRAP_CLIENT_ID, secret: value.HIS_BOOTSTRAP_CLIENT_SECRET } : undefined,

@@ -97,6 +97,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       patientSessionSeconds: Math.round(config.patientSessionDays * 86_400),
       maxFailedLogins: config.loginMaxFailures,
       lockSeconds: Math.round(config.loginLockMinutes * 60),
+      refreshGraceSeconds: config.refreshGraceSeconds,
     });
     if (config.bootstrapClient) await registerBootstrapClient(db, config.bootstrapClient);
     const purging = startPurging(db, { log: server.logger });

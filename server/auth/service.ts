@@ -15,6 +15,8 @@ export interface AuthSettings {
   /** Failed log-ins in a row before the account locks, and for how long. */
   maxFailedLogins: number;
   lockSeconds: number;
+  /** A browser's previous refresh token is still honoured this long after rotation (concurrent tabs); 0 = never. */
+  refreshGraceSeconds: number;
 }
 
 export interface IssuedTokens {
@@ -35,7 +37,7 @@ export class AuthService {
 
   constructor(db: Database, tokens: TokenIssuer, settings: AuthSettings) {
     this.accounts = new AccountStore(db);
-    this.sessions = new SessionStore(db);
+    this.sessions = new SessionStore(db, { graceSeconds: settings.refreshGraceSeconds });
     this.tokens = tokens;
     this.settings = settings;
   }

@@ -32,9 +32,12 @@ export class SessionStore {
   readonly #live = new Map<string, { live: boolean; at: number }>();
   readonly #cacheMs: number;
 
-  constructor(db: Queryable, options: { cacheMs?: number } = {}) {
+  readonly #graceSeconds: number;
+
+  constructor(db: Queryable, options: { cacheMs?: number; graceSeconds?: number } = {}) {
     this.#db = db;
     this.#cacheMs = options.cacheMs ?? 5000;
+    this.#graceSeconds = options.graceSeconds ?? 0;
   }
 
   async create(input: { accountId?: string; clientId?: string; scope?: string; launchPatient?: string; ttlSeconds: number }): Promise<{ session: Session; refreshToken: string }> {
@@ -57,6 +60,16 @@ export class SessionStore {
     if (rows[0]) return { ok: true, session: toSession(rows[0]), refreshToken: next };
     const current = (await this.#db.query<SessionRow>('SELECT * FROM auth_session WHERE refresh_hash = $1', [hash])).rows[0];
     if (current) return { ok: false, reason: current.revoked_at ? 'revoked' : 'expired' };
+    // Two tabs of one browser refresh at the same moment with the same cookie: the second, within a
+    // few seconds of the first and only for browser log-ins (apps rotate strictly), gets a fresh
+    // token instead of ending the session.
+    if (this.#graceSeconds > 0) {
+      const late = (await this.#db.query<SessionRow>(
+        `UPDATE auth_session SET refresh_hash = $2, last_used_at = now()
+         WHERE previous_refresh_hash = $1 AND client_id IS NULL AND revoked_at IS NULL AND expires_at > now()
+           AND last_used_at > now() - ($3::integer * interval '1 second') RETURNING *`, [hash, secretHash(next), this.#graceSeconds])).rows[0];
+      if (late) return { ok: true, session: toSession(late), refreshToken: next };
+    }
     const reused = (await this.#db.query<SessionRow>('SELECT * FROM auth_session WHERE previous_refresh_hash = $1', [hash])).rows[0];
     if (reused) {
       await this.revoke(reused.id);

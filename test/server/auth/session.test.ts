@@ -9,7 +9,8 @@ import { TokenIssuer, secretHash, signingKey, type AccessClaims } from '../../..
 let server: TestServer;
 
 test.before(async () => {
-  server = await startTestServer();
+  // Strict rotation here (no grace for concurrent tabs): refresh-grace.test.ts covers the grace.
+  server = await startTestServer({ refreshGraceSeconds: 0 });
   const created = await request(server, 'PUT', 'Patient/sess-p1', { body: { resourceType: 'Patient', id: 'sess-p1', name: [{ family: 'Zhang', given: ['Wei'] }] } });
   if (created.status !== 201) throw new Error(`setup: ${created.status} ${created.text}`);
   for (const name of ['doc-login', 'doc-expiry', 'doc-rotate', 'doc-reuse', 'doc-csrf', 'doc-logout', 'doc-late', 'doc-me']) {
