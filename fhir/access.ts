@@ -8,8 +8,6 @@ import { compartment } from './definitions/compartments.ts';
 /** The interactions of http://hl7.org/fhir/R4/http.html, as permissions are granted. */
 export type Interaction = 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete' | 'operation';
 
-export const interactions: readonly Interaction[] = ['read', 'vread', 'search', 'history', 'create', 'update', 'patch', 'delete', 'operation'];
-
 export interface Access {
   /**
    * Whether the caller may perform `interaction` on resources of `resourceType`. For `operation`,

@@ -26,7 +26,6 @@ export type { Repository } from './storage/repository.ts';
 export type { Database, Queryable } from './storage/db.ts';
 export type { Resource } from './types.ts';
 export type { Access, Interaction } from './access.ts';
-export { interactions, patientCompartmentTypes } from './access.ts';
 export type { Auditor, InteractionRecord } from './rest/audited.ts';
 export type { TouchedResource } from './rest/types.ts';
 

@@ -111,9 +111,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: authPlugin, options: { service: auth, audit } });
     await server.register({ plugin: healthPlugin, options: { db } });
     await server.register({ plugin: sessionRoutes, options: { service: auth, audit, https } });
-    await server.register({ plugin: signupRoutes, options: { service: auth, engine, mailer, audit, https } });
+    await server.register({ plugin: signupRoutes, options: { service: auth, engine, mailer, audit } });
     await server.register({ plugin: adminRoutes, options: { service: auth, audit } });
-    await server.register({ plugin: auditRoutes, options: { db, sealer } });
+    await server.register({ plugin: auditRoutes, options: { db } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     let stopped = false;

@@ -2,7 +2,7 @@
 // route (http://hl7.org/fhir/R4/http.html#summary); searches across types, history across types and
 // includes are narrowed further where their rows are read (search/execute.ts, history.ts).
 import { FhirError } from '../outcome.ts';
-import { authorize, boundedByCompartment, type Interaction } from '../access.ts';
+import { authorize, boundedByCompartment, type Access, type Interaction } from '../access.ts';
 import type { FhirRequest, RestContext, RouteMatch } from './types.ts';
 
 /** Where in the URL space a route sits. */
@@ -10,6 +10,16 @@ export type RouteLevel = 'system' | 'metadata' | 'system-history' | 'type' | 'ty
   | 'instance' | 'instance-history' | 'version' | 'compartment' | 'operation';
 
 const writes = new Set<Interaction>(['create', 'update', 'patch', 'delete']);
+
+/**
+ * A patient-level caller changes data only through operations that check what they change (e.g.
+ * booking), never by writing resources directly.
+ */
+function refuseDirectWrite(access: Access, resourceType: string, interaction: Interaction): void {
+  if (access.patients !== undefined) {
+    throw new FhirError('forbidden', `Not permitted: ${interaction} ${resourceType} (${access.describe}; patient-level access is read-only)`);
+  }
+}
 
 function interactionOf(req: FhirRequest, level: RouteLevel): Interaction | undefined {
   switch (level) {
@@ -41,11 +51,7 @@ export function guard(req: FhirRequest, ctx: RestContext, match: RouteMatch, lev
     const interaction = interactionOf(req, level);
     if (interaction === undefined) return undefined; // system-level: checked per type where the rows are read
     authorize(access, match.resourceType!, interaction);
-    // A patient-level caller changes data only through operations that check what they change
-    // (e.g. booking), never by writing resources directly.
-    if (writes.has(interaction) && access.patients !== undefined) {
-      throw new FhirError('forbidden', `Not permitted: ${interaction} ${match.resourceType} (${access.describe}; patient-level access is read-only)`);
-    }
+    if (writes.has(interaction)) refuseDirectWrite(access, match.resourceType!, interaction);
   }
   // One resource named in the URL: outside the caller's compartments it does not exist for them.
   if (match.id && boundedByCompartment(access, match.resourceType!)) {
@@ -68,8 +74,6 @@ export function guardTransactionWrites(ctx: RestContext, entries: readonly { met
     if (!interaction) continue;
     const type = e.path.split('/')[0]!;
     authorize(access, type, interaction);
-    if (access.patients !== undefined) {
-      throw new FhirError('forbidden', `Not permitted: ${interaction} ${type} (${access.describe}; patient-level access is read-only)`);
-    }
+    refuseDirectWrite(access, type, interaction);
   }
 }

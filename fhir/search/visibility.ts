@@ -28,12 +28,6 @@ export async function visibleKeys(q: Queryable, access: Access | undefined, item
   return out;
 }
 
-/** Whether one resource is visible. */
-export async function isVisible(q: Queryable, access: Access | undefined, resourceType: string, id: string): Promise<boolean> {
-  if (!access) return true;
-  return (await visibleKeys(q, access, [{ resourceType, id }])).size === 1;
-}
-
 /** `items` without those the caller may not see, order kept. */
 export async function onlyVisible<T extends { resourceType: string; id: string }>(q: Queryable, access: Access | undefined, items: T[]): Promise<T[]> {
   if (!access || items.length === 0) return items;

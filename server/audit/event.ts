@@ -86,11 +86,16 @@ export function resourceEntity(reference: string): Record<string, unknown> {
   return { what: { reference }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4' } };
 }
 
+/** The reference an entity names a touched resource by: versioned when the version is known. */
+export function resourceReference(t: TouchedResource): string {
+  return `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
+}
+
 export function resourceEntities(touched: readonly TouchedResource[]): Record<string, unknown>[] {
   const seen = new Set<string>();
   const out: Record<string, unknown>[] = [];
   for (const t of touched) {
-    const ref = `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
+    const ref = resourceReference(t);
     if (seen.has(ref) || t.resourceType === 'Patient') continue;
     seen.add(ref);
     if (seen.size > maxResources) break;
@@ -124,6 +129,21 @@ export function subtypeOf(record: InteractionRecord): { code: string; action: 'C
   return { code: req.method === 'PATCH' ? 'patch' : 'update', action: 'U' };
 }
 
+/** The query a request's AuditEvent names: a search's (even empty) or any query string; undefined for none. */
+export function recordQuery(record: InteractionRecord): string | undefined {
+  return record.request.query.size > 0 || subtypeOf(record).code === 'search' ? record.request.query.toString() : undefined;
+}
+
+/** BALP Query entity (object role 24): the request and its query string, base64 as AuditEvent.entity.query is. */
+export function queryEntity(record: InteractionRecord, query: string): Record<string, unknown> {
+  return {
+    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+    role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
+    description: `${record.request.method} ${record.request.path}`.slice(0, 1000),
+    ...(query ? { query: Buffer.from(query).toString('base64') } : {}),
+  };
+}
+
 /**
  * The AuditEvents of one FHIR request; none for the CapabilityStatement, which holds no patient data.
  * A request that touched several patients' records gets one event per patient, each naming only that
@@ -142,13 +162,8 @@ export function fhirAuditEvents(record: InteractionRecord, caller: Caller, origi
     else if (byPatient.has(patient)) byPatient.get(patient)!.push(t);
     else if (byPatient.size < maxPatients) byPatient.set(patient, [t]);
   }
-  const query = record.request.query.toString();
-  const queryEntity = subtype.code === 'search' || query
-    ? [{ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
-      description: `${record.request.method} ${record.request.path}`.slice(0, 1000),
-      ...(query ? { query: Buffer.from(query).toString('base64') } : {}) }]
-    : [];
+  const query = recordQuery(record);
+  const queryEntities = query === undefined ? [] : [queryEntity(record, query)];
   const event = (entity: Record<string, unknown>[]): Resource => ({
     resourceType: 'AuditEvent',
     type: restType,
@@ -163,10 +178,10 @@ export function fhirAuditEvents(record: InteractionRecord, caller: Caller, origi
   });
   if (byPatient.size <= 1) {
     const [patient] = byPatient.keys();
-    return [event([...(patient ? [patientEntity(patient)] : []), ...resourceEntities(record.touched), ...queryEntity])];
+    return [event([...(patient ? [patientEntity(patient)] : []), ...resourceEntities(record.touched), ...queryEntities])];
   }
   return [
-    event([...resourceEntities(other), ...queryEntity]),
+    event([...resourceEntities(other), ...queryEntities]),
     ...[...byPatient].map(([patient, touched]) => event([patientEntity(patient), ...resourceEntities(touched)])),
   ];
 }

@@ -3,10 +3,9 @@
 import type { Plugin } from '@hapi/hapi';
 import type { Database } from '../../fhir/index.ts';
 import { verifyAuditChain } from './verify.ts';
-import type { AuditSealer } from './seal.ts';
 import { requireAdmin } from '../auth/admin-routes.ts';
 
-export const auditRoutes: Plugin<{ db: Database; sealer: AuditSealer }> = {
+export const auditRoutes: Plugin<{ db: Database }> = {
   name: 'open-his-audit-routes',
   register(server, { db }) {
     server.route({

@@ -6,7 +6,7 @@
 // A read's record is stored within `delayMs` of the answer; a crash in that window loses it.
 import type { InteractionRecord, Repository, Resource } from '../../fhir/index.ts';
 import type { Caller } from '../auth/caller.ts';
-import { fhirAuditEvents, readKeyOf, resourceEntities, resourceEntity, subtypeOf, type RequestOrigin } from './event.ts';
+import { fhirAuditEvents, queryEntity, readKeyOf, recordQuery, resourceEntity, resourceReference, type RequestOrigin } from './event.ts';
 
 const maxEntitiesPerEvent = 200;
 
@@ -72,9 +72,9 @@ export class AuditWriter {
     }
     const events = fhirAuditEvents(record, caller, origin);
     if (read && events.length === 1) {
-      const query = record.request.query.size > 0 || subtypeOf(record).code === 'search' ? record.request.query.toString() : undefined;
+      const query = recordQuery(record);
       this.#open.set(read.key, {
-        event: events[0]!, named: new Set(resourceEntities(record.touched).map((e) => (e.what as { reference: string }).reference)),
+        event: events[0]!, named: new Set(record.touched.filter((t) => t.resourceType !== 'Patient').map(resourceReference)),
         queries: new Set(query !== undefined ? [query] : []),
       });
     }
@@ -86,10 +86,10 @@ export class AuditWriter {
     const fresh: string[] = [];
     for (const t of record.touched) {
       if (t.resourceType === 'Patient') continue;
-      const ref = `${t.resourceType}/${t.id}${t.versionId ? `/_history/${t.versionId}` : ''}`;
+      const ref = resourceReference(t);
       if (!open.named.has(ref) && !fresh.includes(ref)) fresh.push(ref);
     }
-    const query = record.request.query.size > 0 || subtypeOf(record).code === 'search' ? record.request.query.toString() : undefined;
+    const query = recordQuery(record);
     const newQuery = query !== undefined && !open.queries.has(query);
     if (event.entity.length + fresh.length + (newQuery ? 1 : 0) > maxEntitiesPerEvent) return false;
     for (const ref of fresh) {
@@ -99,9 +99,7 @@ export class AuditWriter {
     if (newQuery) {
       // Queries are kept, each once: a search's AuditEvent says what was asked.
       open.queries.add(query!);
-      event.entity.push({ type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-        role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '24', display: 'Query' },
-        description: `${record.request.method} ${record.request.path}`.slice(0, 1000), ...(query ? { query: Buffer.from(query).toString('base64') } : {}) });
+      event.entity.push(queryEntity(record, query!));
     }
     open.lastMs = Date.now();
     return true;

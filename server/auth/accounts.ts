@@ -80,6 +80,23 @@ export class AccountStore {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
+  /** The patient account whose own record is `patientId`, if one is. */
+  async byPatient(patientId: string): Promise<Account | null> {
+    const rows = (await this.#db.query<AccountRow>(
+      'SELECT * FROM auth_account WHERE kind = $1 AND patient_id = $2 LIMIT 1', ['patient', patientId])).rows;
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  /** Whether no account exists at all (a new installation). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.#db.query('SELECT 1 FROM auth_account LIMIT 1')).rows.length === 0;
+  }
+
+  /** Deletes an account nothing refers to yet (undoing a sign-up whose Patient could not be written). */
+  async remove(id: string): Promise<void> {
+    await this.#db.query('DELETE FROM auth_account WHERE id = $1', [id]);
+  }
+
   async list(kind?: 'staff' | 'patient'): Promise<Account[]> {
     const rows = (await this.#db.query<AccountRow>(
       `SELECT * FROM auth_account ${kind ? 'WHERE kind = $1' : ''} ORDER BY created_at, id`, kind ? [kind] : [])).rows;

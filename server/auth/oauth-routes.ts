@@ -113,8 +113,13 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
       };
     };
 
-    /** Checks the authorization request; returns the client or an error to show (not redirect) or redirect. */
-    async function checkAuthorize(params: Record<string, string>): Promise<{ client: OAuthClient } | { show: string } | { redirect: string }> {
+    /**
+     * The authorization request (RFC 6749 §4.1.1) read from a query or a form and checked: its
+     * parameters and client, or an error to show (not redirect) or to redirect with.
+     */
+    async function authorizationRequest(source: unknown): Promise<{ params: Record<string, string>; client: OAuthClient } | { show: string } | { redirect: string }> {
+      const fields = stringFields(source);
+      const params = Object.fromEntries(authorizeParams.filter((k) => k in fields).map((k) => [k, fields[k]!]));
       const client = params.client_id ? await clients.byId(params.client_id) : null;
       if (!client || !client.grantTypes.includes('authorization_code')) return { show: 'Unknown client' };
       // Never redirect to an address the client did not register (RFC 6749 §4.1.2.1).
@@ -128,8 +133,11 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
       };
       if (params.response_type !== 'code') return back('unsupported_response_type', 'Only response_type=code is supported');
       if (!params.code_challenge || params.code_challenge_method !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method=S256 is required');
-      return { client };
+      return { params, client };
     }
+
+    const refuse = (h: ResponseToolkit, refusal: { show: string } | { redirect: string }) =>
+      ('show' in refusal ? h.response(refusal.show).code(400).type('text/plain; charset=utf-8') : h.redirect(refusal.redirect));
 
     const routes: ServerRoute[] = [
       { method: 'GET', path: '/.well-known/smart-configuration', options: { auth: false, handler: (request) => smartConfiguration(request) } },
@@ -140,11 +148,9 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
         options: {
           auth: false,
           async handler(request, h) {
-            const params = Object.fromEntries(authorizeParams.filter((k) => typeof request.query[k] === 'string').map((k) => [k, request.query[k] as string]));
-            const checked = await checkAuthorize(params);
-            if ('show' in checked) return h.response(checked.show).code(400).type('text/plain; charset=utf-8');
-            if ('redirect' in checked) return h.redirect(checked.redirect);
-            return h.response(loginPage(params, checked.client)).type('text/html; charset=utf-8').header('cache-control', 'no-store');
+            const checked = await authorizationRequest(request.query);
+            if (!('client' in checked)) return refuse(h, checked);
+            return h.response(loginPage(checked.params, checked.client)).type('text/html; charset=utf-8').header('cache-control', 'no-store');
           },
         },
       },
@@ -155,14 +161,13 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
           plugins: { rateLimit: 'login' },
           payload: { parse: true, allow: 'application/x-www-form-urlencoded', maxBytes: 16 * 1024 },
           async handler(request, h) {
-            const form = (request.payload ?? {}) as Record<string, string>;
-            const params = Object.fromEntries(authorizeParams.filter((k) => typeof form[k] === 'string').map((k) => [k, form[k]!]));
-            const checked = await checkAuthorize(params);
-            if ('show' in checked) return h.response(checked.show).code(400).type('text/plain; charset=utf-8');
-            if ('redirect' in checked) return h.redirect(checked.redirect);
+            const form = stringFields(request.payload);
+            const checked = await authorizationRequest(form);
+            if (!('client' in checked)) return refuse(h, checked);
+            const { params } = checked;
             let account;
             try {
-              account = await service.checkCredentials(String(form.login ?? ''), String(form.password ?? ''), form.totp || undefined);
+              account = await service.checkCredentials(form.login ?? '', form.password ?? '', form.totp || undefined);
             } catch (err) {
               audit.defer(authenticationEvent({ kind: 'login', success: false, origin: originOf(request), caller: { kind: 'anonymous' }, reason: (err as Error).message }));
               return h.response(loginPage(params, checked.client, (err as Error).message)).code(401).type('text/html; charset=utf-8');
@@ -265,8 +270,8 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
           auth: false,
           payload: { parse: true, allow: 'application/x-www-form-urlencoded', maxBytes: 16 * 1024 },
           async handler(request, h) {
-            const form = (request.payload ?? {}) as Record<string, string>;
-            if (typeof form.token === 'string') await service.sessions.revokeByRefreshToken(form.token);
+            const { token } = stringFields(request.payload);
+            if (token !== undefined) await service.sessions.revokeByRefreshToken(token);
             return h.response().code(200); // RFC 7009 §2.2: the same answer whether or not the token was known
           },
         },

@@ -37,12 +37,24 @@ function checkCsrf(request: Request): void {
   }
 }
 
-export function requireAccount(request: Request): { accountId: string; kind: 'staff' | 'patient' } {
+/** The account of a logged-in staff member or patient acting for themselves (not through an app). */
+export async function currentAccount(service: AuthService, request: Request): Promise<Account> {
   const caller = callerOf(request);
   if (caller.kind !== 'staff' && caller.kind !== 'patient') throw authError('unauthenticated', 'Log in first');
   // An app's token (SMART, with scopes) acts on the record within its scopes, never on the account itself.
   if (caller.scope !== undefined) throw authError('forbidden', 'An app cannot manage the account; log in to Open HIS itself');
-  return { accountId: caller.accountId, kind: caller.kind };
+  const account = await service.accounts.byId(caller.accountId);
+  if (!account) throw authError('unauthenticated', 'The account no longer exists');
+  return account;
+}
+
+/** The answer to a log-in (or sign-up): the access token, the account, and the refresh cookie. */
+export async function sessionAnswer(h: ResponseToolkit, service: AuthService, account: Account, tokens: IssuedTokens) {
+  const patients = account.kind === 'patient' ? await service.accounts.patientsOf(account) : undefined;
+  return h.response({
+    access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, account: accountView(account, patients),
+  }).state(refreshCookie, tokens.refreshToken, { ttl: tokens.session.expiresAt.getTime() - Date.now() })
+    .header('cache-control', 'no-store');
 }
 
 export const sessionRoutes: Plugin<SessionRoutesOptions> = {
@@ -53,13 +65,7 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
       isHttpOnly: true, isSecure: options.https, isSameSite: 'Strict', path: '/auth', encoding: 'none',
       ttl: null, clearInvalid: true, strictHeader: true,
     });
-    const respond = async (h: ResponseToolkit, account: Account, tokens: IssuedTokens) => {
-      const patients = account.kind === 'patient' ? await service.accounts.patientsOf(account) : undefined;
-      return h.response({
-        access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn, account: accountView(account, patients),
-      }).state(refreshCookie, tokens.refreshToken, { ttl: tokens.session.expiresAt.getTime() - Date.now() })
-        .header('cache-control', 'no-store');
-    };
+    const respond = (h: ResponseToolkit, account: Account, tokens: IssuedTokens) => sessionAnswer(h, service, account, tokens);
 
     const routes: ServerRoute[] = [
       {
@@ -126,9 +132,7 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
       {
         method: 'GET', path: '/auth/me',
         async handler(request) {
-          const { accountId } = requireAccount(request);
-          const account = await service.accounts.byId(accountId);
-          if (!account) throw authError('unauthenticated', 'The account no longer exists');
+          const account = await currentAccount(service, request);
           return accountView(account, account.kind === 'patient' ? await service.accounts.patientsOf(account) : undefined);
         },
       },
@@ -138,9 +142,9 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
           plugins: { rateLimit: 'login' },
           validate: { payload: Joi.object({ current: Joi.string().max(1024).required(), next: Joi.string().max(1024).required() }) },
           async handler(request, h) {
-            const { accountId } = requireAccount(request);
+            const account = await currentAccount(service, request);
+            const accountId = account.id;
             const { current, next } = request.payload as { current: string; next: string };
-            const account = (await service.accounts.byId(accountId))!;
             if (!account.passwordHash || !await verifyPassword(account.passwordHash, current)) {
               throw authError('invalid-credentials', 'The current password is wrong');
             }
@@ -159,10 +163,9 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
       {
         method: 'POST', path: '/auth/totp/setup',
         async handler(request) {
-          const { accountId } = requireAccount(request);
-          const account = (await service.accounts.byId(accountId))!;
+          const account = await currentAccount(service, request);
           const secret = generateTotpSecret();
-          await service.accounts.setTotp(accountId, { pending: secret });
+          await service.accounts.setTotp(account.id, { pending: secret });
           return { secret, uri: totpUri({ secret, account: account.username ?? account.email ?? account.id, issuer: 'Open HIS' }) };
         },
       },
@@ -172,12 +175,11 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
           plugins: { rateLimit: 'login' },
           validate: { payload: Joi.object({ code: Joi.string().max(16).required() }) },
           async handler(request, h) {
-            const { accountId } = requireAccount(request);
-            const account = (await service.accounts.byId(accountId))!;
+            const account = await currentAccount(service, request);
             if (!account.totpPendingSecret) throw authError('invalid-request', 'Start with POST /auth/totp/setup');
             const step = verifyTotp(account.totpPendingSecret, (request.payload as { code: string }).code, { nowMs: Date.now() });
             if (step === null) throw authError('totp-invalid', 'The code does not match; check the time on your phone');
-            await service.accounts.setTotp(accountId, { secret: account.totpPendingSecret, pending: null, lastStep: step });
+            await service.accounts.setTotp(account.id, { secret: account.totpPendingSecret, pending: null, lastStep: step });
             return h.response().code(204);
           },
         },
@@ -188,12 +190,11 @@ export const sessionRoutes: Plugin<SessionRoutesOptions> = {
           plugins: { rateLimit: 'login' },
           validate: { payload: Joi.object({ password: Joi.string().max(1024).required() }) },
           async handler(request, h) {
-            const { accountId } = requireAccount(request);
-            const account = (await service.accounts.byId(accountId))!;
+            const account = await currentAccount(service, request);
             if (!account.passwordHash || !await verifyPassword(account.passwordHash, (request.payload as { password: string }).password)) {
               throw authError('invalid-credentials', 'The password is wrong');
             }
-            await service.accounts.setTotp(accountId, { secret: null, pending: null, lastStep: null });
+            await service.accounts.setTotp(account.id, { secret: null, pending: null, lastStep: null });
             return h.response().code(204);
           },
         },

@@ -26,9 +26,6 @@ export interface IssuedTokens {
   session: Session;
 }
 
-/** Result of a password check that may still need a second factor. */
-export type LogInAttempt = { account: Account };
-
 export class AuthService {
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;

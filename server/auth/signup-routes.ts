@@ -12,7 +12,7 @@ import { normalizeLogin, type Account } from './accounts.ts';
 import { authError } from './errors.ts';
 import { hashPassword, passwordProblem } from './password.ts';
 import { OneTimeCodes, codeLifetimeSeconds, resendIntervalSeconds } from './one-time-codes.ts';
-import { accountView, refreshCookie } from './routes.ts';
+import { sessionAnswer } from './routes.ts';
 import type { Mailer, MailMessage } from '../mail/transport.ts';
 import { oneTimeCodeMail, type MailLocale } from '../mail/templates.ts';
 import type { AuditWriter } from '../audit/writer.ts';
@@ -26,7 +26,6 @@ export interface SignupRoutesOptions {
   engine: FhirEngine;
   mailer: Mailer;
   audit: AuditWriter;
-  https: boolean;
 }
 
 interface SignUpBody extends IdentityInput { email: string; code: string; password: string; phone?: string; locale: MailLocale }
@@ -88,7 +87,7 @@ export const signupRoutes: Plugin<SignupRoutesOptions> = {
   // The refresh cookie is declared by the session routes; the rate-limit rules and callers come from these plugins.
   dependencies: ['open-his-session-routes', 'open-his-rate-limit', 'open-his-auth'],
   register(server, options) {
-    const { service, engine, mailer, audit, https } = options;
+    const { service, engine, mailer, audit } = options;
     const codes = new OneTimeCodes(engine.db);
 
     const useCode = async (destination: string, code: string): Promise<void> => {
@@ -96,9 +95,6 @@ export const signupRoutes: Plugin<SignupRoutesOptions> = {
       if (verdict === 'expired') throw authError('code-expired', 'The code has expired: ask for a new one');
       if (verdict !== 'ok') throw authError('code-invalid', codeRefusals[verdict]);
     };
-
-    const ownerOf = async (patientId: string): Promise<string | undefined> => (await engine.db.query<{ id: string }>(
-      'SELECT id FROM auth_account WHERE kind = $1 AND patient_id = $2 LIMIT 1', ['patient', patientId])).rows[0]?.id;
 
     /**
      * Writes the account, then the Patient (when there is none yet), undoing the first when the
@@ -111,7 +107,7 @@ export const signupRoutes: Plugin<SignupRoutesOptions> = {
       const taken = await service.accounts.byDocument(identity.accountDocument.type, identity.accountDocument.number);
       if (taken) throw authError('duplicate', 'An account with this identity document already exists');
       const existing = await findPatient(engine.repo, identity);
-      if (existing && await ownerOf(existing)) throw authError('duplicate', 'This patient has an account already');
+      if (existing && await service.accounts.byPatient(existing)) throw authError('duplicate', 'This patient has an account already');
       const account = await service.accounts.create({
         kind: 'patient', email: login, passwordHash: await hashPassword(body.password), roles: ['patient'], displayName: identity.name,
         patientId: existing ?? randomUUID(), documentType: identity.accountDocument.type, documentNumber: identity.accountDocument.number,
@@ -125,16 +121,12 @@ export const signupRoutes: Plugin<SignupRoutesOptions> = {
         await service.accounts.setPatient(account.id, patient.id);
         return { ...account, patientId: patient.id };
       } catch (err) {
-        await engine.db.query('DELETE FROM auth_account WHERE id = $1', [account.id]);
+        await service.accounts.remove(account.id);
         throw err;
       }
     };
 
-    const respond = async (h: ResponseToolkit, account: Account, tokens: IssuedTokens) => h.response({
-      access_token: tokens.accessToken, token_type: 'Bearer', expires_in: tokens.expiresIn,
-      account: accountView(account, await service.accounts.patientsOf(account)),
-    }).state(refreshCookie, tokens.refreshToken, { ttl: tokens.session.expiresAt.getTime() - Date.now(), isSecure: https })
-      .header('cache-control', 'no-store').code(201);
+    const respond = async (h: ResponseToolkit, account: Account, tokens: IssuedTokens) => (await sessionAnswer(h, service, account, tokens)).code(201);
 
     /** The patient account of the caller; staff, system clients and apps acting for a patient get 403. */
     const patientAccount = async (request: Request): Promise<Account> => {

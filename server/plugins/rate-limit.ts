@@ -4,6 +4,7 @@
 // Counters live in this process's memory: with several server processes each one limits on its own.
 import type { Plugin, Request, ResponseToolkit, Server } from '@hapi/hapi';
 import { tooManyRequests } from '@hapi/boom';
+import { clientAddressOf } from './client-address.ts';
 
 declare module '@hapi/hapi' {
   interface PluginSpecificConfiguration {
@@ -85,7 +86,7 @@ export interface RateLimitRule {
   id: string;
   limit: number;
   windowMs: number;
-  /** What is counted; default the client address. Behind a reverse proxy, key on the address it forwards. */
+  /** What is counted; default the client address (plugins/client-address.ts: the forwarded one behind a trusted proxy). */
   key?: (request: Request) => string;
   /**
    * When the rule is checked. 'onPreAuth' (default) refuses before the payload is read or
@@ -131,7 +132,7 @@ export const rateLimitPlugin: Plugin<RateLimitOptions> = {
           const entry = rules.get(id);
           if (!entry) throw new Error(`unknown rate-limit rule "${id}"`);
           if ((entry.rule.stage ?? 'onPreAuth') !== stage) continue;
-          const key = entry.rule.key ? entry.rule.key(request) : (request.app.clientAddress ?? request.info.remoteAddress);
+          const key = entry.rule.key ? entry.rule.key(request) : clientAddressOf(request);
           const result = entry.limiter.take(key);
           if (!result.allowed) retryAfterSeconds = Math.max(retryAfterSeconds, result.retryAfterSeconds);
         }

@@ -3,6 +3,7 @@
 import { Client } from 'fhir-kit-client';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../server/server.ts';
+import { clientCredentialsToken as serverClientToken } from '../../server/auth/client-token.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface TestServer {
@@ -23,15 +24,9 @@ export interface TestServer {
 
 export const testClient = { id: 'test-system-client', secret: 'test-system-client-secret' };
 
-export async function clientCredentialsToken(url: string, scope = 'system/*.*', client = testClient): Promise<string> {
-  const res = await fetch(`${url}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
-  });
-  const body = await res.json() as { access_token?: string; error_description?: string };
-  if (!body.access_token) throw new Error(`No system token: ${res.status} ${body.error_description ?? ''}`);
-  return body.access_token;
+/** A client_credentials token of the test system client (or another), as scripts get one. */
+export function clientCredentialsToken(url: string, scope = 'system/*.*', client = testClient): Promise<string> {
+  return serverClientToken(url, client, scope);
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
