@@ -34,7 +34,7 @@ export class AuthService {
 
   constructor(db: Database, tokens: TokenIssuer, settings: AuthSettings) {
     this.accounts = new AccountStore(db);
-    this.sessions = new SessionStore(db, { graceSeconds: settings.refreshGraceSeconds });
+    this.sessions = new SessionStore(db, { graceSeconds: settings.refreshGraceSeconds, successorOf: (token) => tokens.successorOf(token) });
     this.tokens = tokens;
     this.settings = settings;
   }

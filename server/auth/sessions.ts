@@ -33,11 +33,13 @@ export class SessionStore {
   readonly #cacheMs: number;
 
   readonly #graceSeconds: number;
+  readonly #successorOf: (refreshToken: string) => string;
 
-  constructor(db: Queryable, options: { cacheMs?: number; graceSeconds?: number } = {}) {
+  constructor(db: Queryable, options: { cacheMs?: number; graceSeconds?: number; successorOf: (refreshToken: string) => string }) {
     this.#db = db;
     this.#cacheMs = options.cacheMs ?? 5000;
     this.#graceSeconds = options.graceSeconds ?? 0;
+    this.#successorOf = options.successorOf;
   }
 
   async create(input: { accountId?: string; clientId?: string; scope?: string; launchPatient?: string; ttlSeconds: number }): Promise<{ session: Session; refreshToken: string }> {
@@ -53,7 +55,7 @@ export class SessionStore {
   /** Swaps a refresh token for a new one. */
   async refresh(refreshToken: string): Promise<RefreshResult> {
     const hash = secretHash(refreshToken);
-    const next = randomSecret();
+    const next = this.#successorOf(refreshToken);
     const rows = (await this.#db.query<SessionRow>(
       `UPDATE auth_session SET previous_refresh_hash = refresh_hash, refresh_hash = $2, last_used_at = now()
        WHERE refresh_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING *`, [hash, secretHash(next)])).rows;
@@ -61,13 +63,14 @@ export class SessionStore {
     const current = (await this.#db.query<SessionRow>('SELECT * FROM auth_session WHERE refresh_hash = $1', [hash])).rows[0];
     if (current) return { ok: false, reason: current.revoked_at ? 'revoked' : 'expired' };
     // Two tabs of one browser refresh at the same moment with the same cookie: the second, within a
-    // few seconds of the first and only for browser log-ins (apps rotate strictly), gets a fresh
-    // token instead of ending the session.
+    // few seconds of the first and only for browser log-ins (apps rotate strictly), gets the same
+    // successor the first got (rotation is deterministic), so whichever answer's cookie the browser
+    // keeps is the current one.
     if (this.#graceSeconds > 0) {
       const late = (await this.#db.query<SessionRow>(
-        `UPDATE auth_session SET refresh_hash = $2, last_used_at = now()
-         WHERE previous_refresh_hash = $1 AND client_id IS NULL AND revoked_at IS NULL AND expires_at > now()
-           AND last_used_at > now() - ($3::integer * interval '1 second') RETURNING *`, [hash, secretHash(next), this.#graceSeconds])).rows[0];
+        `SELECT * FROM auth_session
+         WHERE previous_refresh_hash = $1 AND refresh_hash = $2 AND client_id IS NULL AND revoked_at IS NULL AND expires_at > now()
+           AND last_used_at > now() - ($3::integer * interval '1 second')`, [hash, secretHash(next), this.#graceSeconds])).rows[0];
       if (late) return { ok: true, session: toSession(late), refreshToken: next };
     }
     const reused = (await this.#db.query<SessionRow>('SELECT * FROM auth_session WHERE previous_refresh_hash = $1', [hash])).rows[0];

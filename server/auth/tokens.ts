@@ -1,7 +1,7 @@
 // Access tokens: short-lived JWTs (RFC 7519) signed HS256 with a key shared by every server process
 // on the database (or given by HIS_TOKEN_SECRET). They carry who the caller is, so a request needs no
 // database round trip to know it; revocation is by session (sessions.ts).
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Queryable } from '../../fhir/index.ts';
 import type { Role } from './policy.ts';
@@ -63,6 +63,15 @@ export class TokenIssuer {
       .setJti(randomBytes(12).toString('base64url'))
       .sign(this.#key);
     return { token, expiresIn: this.ttlSeconds };
+  }
+
+  /**
+   * The refresh token that replaces `refreshToken` at rotation. Derived (keyed, so only this server
+   * can compute it) rather than random, so that two tabs refreshing with the same cookie at the same
+   * moment both receive the same successor and whichever cookie the browser keeps stays valid.
+   */
+  successorOf(refreshToken: string): string {
+    return createHmac('sha256', this.#key).update(`refresh-rotation:${refreshToken}`).digest('base64url');
   }
 
   async verify(token: string): Promise<AccessClaims> {
