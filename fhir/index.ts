@@ -17,6 +17,9 @@ import type { Repository } from './storage/repository.ts';
 import type { FhirRequest, FhirResponse } from './rest/types.ts';
 import { audited, type Auditor } from './rest/audited.ts';
 import type { Access } from './access.ts';
+import { WriteHooks, type WriteHook } from './storage/write-hooks.ts';
+import { operations as builtInOperations } from './operations/index.ts';
+import type { Operation } from './operations/operation.ts';
 
 export { migrate, type MigrationFolder } from './storage/migrate.ts';
 export { FhirError, operationOutcome, isFhirError, errorCatalogue, type ErrorCode, type OperationOutcome, type OutcomeIssue } from './outcome.ts';
@@ -27,7 +30,11 @@ export type { Database, Queryable } from './storage/db.ts';
 export type { Resource } from './types.ts';
 export type { Access, Interaction } from './access.ts';
 export type { Auditor, InteractionRecord } from './rest/audited.ts';
-export type { TouchedResource } from './rest/types.ts';
+export type { TouchedResource, RestContext } from './rest/types.ts';
+export type { WriteHook, WriteChange, WriteHookContext } from './storage/write-hooks.ts';
+export type { Operation, OperationDefinitionData } from './operations/operation.ts';
+export { touched } from './rest/types.ts';
+export { authorize } from './access.ts';
 
 export interface FhirEngineOptions {
   db: Database;
@@ -45,11 +52,17 @@ export interface FhirEngine {
   idle(): Promise<void>;
   /** Answers one request; `access` bounds what it may do, `auditor` records it (rest/audited.ts). */
   handle(req: FhirRequest, baseUrl: string, options?: HandleOptions): Promise<FhirResponse>;
+  /** Adds a rule run inside every transaction that writes the hook's types (storage/write-hooks.ts). */
+  addWriteHook(hook: WriteHook): void;
+  /** Adds a host application's $operation (listed in the CapabilityStatement like the engine's own). */
+  addOperation(operation: Operation): void;
 }
 
 export interface HandleOptions {
   access?: Access;
   auditor?: Auditor;
+  /** Opaque to the engine: what the host knows about the request, passed to operations (RestContext.host). */
+  host?: unknown;
 }
 
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
@@ -64,7 +77,10 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
   const registry = loadOfficialSearchParameters();
   await registerStored(options.db, registry);
   const statistics = await createAnalyzeScheduler(options.db);
+  const hooks = new WriteHooks();
+  const operations: Operation[] = [...builtInOperations];
   const repo = new PgRepository({
+    hooks,
     onCommitted: (versions) => statistics.written(versions),
     db: options.db,
     validate: (resource) => validateResource(resource),
@@ -76,9 +92,26 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
     repo,
     registry,
     idle: () => statistics.idle(),
+    addWriteHook: (hook) => hooks.add(hook),
+    addOperation: (operation) => {
+      if (operations.some((o) => o.definition.code === operation.definition.code && sameLevels(o, operation))) {
+        throw new Error(`An operation $${operation.definition.code} is already registered`);
+      }
+      operations.push(operation);
+    },
     handle: (req, baseUrl, handleOptions = {}) => {
-      const ctx = { repo, baseUrl, registry, db: options.db, access: handleOptions.access, capabilitySecurity: options.capabilitySecurity };
+      const ctx = {
+        repo, baseUrl, registry, db: options.db, access: handleOptions.access, capabilitySecurity: options.capabilitySecurity,
+        operations, host: handleOptions.host,
+      };
       return handleOptions.auditor ? audited(route, handleOptions.auditor)(req, ctx) : route(req, ctx);
     },
   };
+}
+
+function sameLevels(a: Operation, b: Operation): boolean {
+  const levels = ['system', 'type', 'instance'] as const;
+  const overlap = levels.some((l) => a.definition[l] && b.definition[l]);
+  const types = (o: Operation) => o.definition.resource ?? ['*'];
+  return overlap && types(a).some((t) => t === '*' || types(b).includes(t) || types(b).includes('*'));
 }

@@ -15,7 +15,7 @@ export type IssueCode =
 export interface OutcomeIssue {
   severity: IssueSeverity;
   code: IssueCode;
-  details?: { text: string };
+  details?: { text: string; coding?: { system: string; code: string }[] };
   diagnostics?: string;
   /** FHIRPath expressions locating the problem, e.g. `Patient.name[0].given[1]`. */
   expression?: string[];

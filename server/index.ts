@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts';
 import { createServer } from './server.ts';
 import { seedDemoIfEmpty } from './seed/load.ts';
 import { seedDemoAccounts } from './seed/accounts.ts';
+import { seedDemoBooking } from './seed/booking.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,9 +13,14 @@ async function main(): Promise<void> {
   if (config.seedDemo) {
     const seeded = await seedDemoIfEmpty(app.engine, config);
     if (seeded) log.info({ resources: seeded }, 'Loaded the demo hospital into the empty database');
+    const bookings = await seedDemoBooking(app.booking);
+    if (bookings.templates) log.info(bookings, 'Created the demo clinic templates, their slots and some bookings');
     const accounts = await seedDemoAccounts(app.engine, app.auth.accounts, config.demoPassword);
     if (accounts) log.info({ accounts }, 'Created the demo accounts (admin, registrar, doctor, nurse, radiologist, patient@example.org) with DEMO_PASSWORD');
   }
+  // Extend every schedule's slots to today's booking window (idempotent; then hourly).
+  const generated = await app.booking.generate();
+  if (generated.created + generated.deleted > 0) log.info(generated, 'Slots brought up to the booking window');
   await app.server.start();
   log.info({ url: app.server.info.uri, database: app.db.kind }, `Open HIS listening on ${app.server.info.uri}`);
 

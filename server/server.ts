@@ -24,6 +24,8 @@ import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { BookingService } from './booking/service.ts';
+import { bookingRoutes } from './booking/routes.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -33,6 +35,7 @@ export interface OpenHisServer {
   audit: AuditWriter;
   sealer: AuditSealer;
   mailer: Mailer;
+  booking: BookingService;
   /** Stops accepting requests, drains those in flight, then closes the database. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -102,6 +105,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     if (config.bootstrapClient) await registerBootstrapClient(db, config.bootstrapClient);
     const purging = startPurging(db, { log: server.logger });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: server.logger });
+    const booking = await BookingService.create({ engine, db, timezone: config.timezone, log: server.logger });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -115,15 +119,18 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: adminRoutes, options: { service: auth, audit } });
     await server.register({ plugin: auditRoutes, options: { db } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
+    await server.register({ plugin: bookingRoutes, options: { booking } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
+    booking.start();
     let stopped = false;
     return {
-      server, engine, db, auth, audit, sealer, mailer,
+      server, engine, db, auth, audit, sealer, mailer, booking,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
         purging.stop();
+        await booking.stop();
         await audit.close();
         await sealer.stop();
         mailer.close();

@@ -2,7 +2,8 @@
 // the operation table really implement (http://hl7.org/fhir/R4/capabilitystatement.html), so it cannot drift.
 import { resourceTypes } from '../definitions/structure.ts';
 import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
-import { operations } from '../operations/index.ts';
+import { operations as builtInOperations } from '../operations/index.ts';
+import type { Operation } from '../operations/operation.ts';
 import { typeInteractions, systemInteractions } from './router.ts';
 import { supportedSearchTypes } from './search-type.ts';
 import type { Handler } from './types.ts';
@@ -10,9 +11,9 @@ import type { Handler } from './types.ts';
 export const softwareName = 'Open HIS';
 export const softwareVersion = '0.1.0';
 
-let cached: { json: string; base: string; registry: SearchParameterRegistry; version: number } | undefined;
+let cached: { json: string; base: string; registry: SearchParameterRegistry; version: number; operations: readonly Operation[]; operationCount: number } | undefined;
 
-function build(baseUrl: string, registry: SearchParameterRegistry, security?: unknown) {
+function build(baseUrl: string, registry: SearchParameterRegistry, operations: readonly Operation[], security?: unknown) {
   const typeOps = operations.filter((o) => o.definition.type || o.definition.instance);
   return {
     resourceType: 'CapabilityStatement',
@@ -54,7 +55,14 @@ function build(baseUrl: string, registry: SearchParameterRegistry, security?: un
 }
 
 export const capabilities: Handler = async (_req, ctx) => {
-  const fresh = cached && cached.base === ctx.baseUrl && cached.registry === ctx.registry && cached.version === ctx.registry.version;
-  if (!fresh) cached = { json: JSON.stringify(build(ctx.baseUrl, ctx.registry, ctx.capabilitySecurity?.(ctx.baseUrl))), base: ctx.baseUrl, registry: ctx.registry, version: ctx.registry.version };
+  const operations = ctx.operations ?? builtInOperations;
+  const fresh = cached && cached.base === ctx.baseUrl && cached.registry === ctx.registry && cached.version === ctx.registry.version
+    && cached.operations === operations && cached.operationCount === operations.length;
+  if (!fresh) {
+    cached = {
+      json: JSON.stringify(build(ctx.baseUrl, ctx.registry, operations, ctx.capabilitySecurity?.(ctx.baseUrl))),
+      base: ctx.baseUrl, registry: ctx.registry, version: ctx.registry.version, operations, operationCount: operations.length,
+    };
+  }
   return { status: 200, headers: {}, json: cached!.json };
 };

@@ -5,7 +5,7 @@ import type { Handler } from './types.ts';
 
 export const operationHandler: Handler = async (req, ctx, route) => {
   const level = route.id ? 'instance' : route.resourceType ? 'type' : 'system';
-  const op = operations.find((o) => o.definition.code === route.operation
+  const op = (ctx.operations ?? operations).find((o) => o.definition.code === route.operation
     && o.definition[level]
     && (!route.resourceType || !o.appliesTo || o.appliesTo(route.resourceType)));
   if (!op) throw new FhirError('route-not-found', `The operation $${route.operation} is not supported at ${level} level${route.resourceType ? ' on ' + route.resourceType : ''}`);

@@ -5,6 +5,7 @@ import type { Queryable } from '../storage/db.ts';
 import type { SearchParameterRegistry } from '../definitions/search-parameters.ts';
 import type { Resource } from '../types.ts';
 import type { Access } from '../access.ts';
+import type { Operation } from '../operations/operation.ts';
 
 export type FhirMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -50,6 +51,13 @@ export interface RestContext {
   trail?: Trail;
   /** CapabilityStatement.rest.security for this base URL (the host knows how clients authenticate). */
   capabilitySecurity?: (baseUrl: string) => unknown;
+  /** The $operations this engine answers: its own and those the host application registered. */
+  operations?: readonly Operation[];
+  /**
+   * What the host application knows about the request beyond Access (e.g. the account and client
+   * address, for an operation's rate limits). Opaque to the engine; handed to operations as it is.
+   */
+  host?: unknown;
   /** How a batch routes its entries (audited one by one when the engine audits). */
   dispatch?: (req: FhirRequest, ctx: RestContext) => Promise<FhirResponse>;
 }

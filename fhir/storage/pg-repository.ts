@@ -8,6 +8,7 @@ import type {
   Repository, WriteResult, UpdateOptions, HistoryQuery, HistoryPage, SearchParams,
 } from './repository.ts';
 import { flushWrites, type PendingWrite } from './write-buffer.ts';
+import type { WriteChange, WriteHooks } from './write-hooks.ts';
 import type { IndexRows } from '../search/index-rows.ts';
 import type { Resource, ResourceVersion, HistoryEntry } from '../types.ts';
 import { FhirError, type OutcomeIssue } from '../outcome.ts';
@@ -26,6 +27,8 @@ export interface PgRepositoryOptions {
   now?: () => Date;
   /** Told how many versions each committed transaction wrote (statistics upkeep). */
   onCommitted?: (versions: number) => void;
+  /** The host application's rules on writes of some types (write-hooks.ts). */
+  hooks?: WriteHooks;
 }
 
 const jsonText = storedJson();
@@ -42,6 +45,8 @@ interface UnitOfWork {
   known: Map<string, { versionId: number; deleted: boolean; json: string | null } | null>;
   /** Versions flushed so far. */
   written: number;
+  /** Writes that hooks saw, told to them again after the commit. */
+  changes: WriteChange[];
 }
 
 /** unique_violation, serialization_failure, deadlock_detected (PostgreSQL error codes, appendix A). */
@@ -71,24 +76,37 @@ export class PgRepository implements Repository {
    * `fn` may run more than once: when a concurrent transaction created the same new resource first
    * (unique violation) or the database broke a deadlock, the whole unit is retried from the start.
    */
-  async transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T> {
-    if (this.#unit) return fn(this); // nested: join the surrounding transaction
+  async transaction<T>(fn: (repo: Repository, sql: Queryable) => Promise<T>): Promise<T> {
+    if (this.#unit) return fn(this, this.#sqlOf(this.#unit)); // nested: join the surrounding transaction
     for (let attempt = 1; ; attempt++) {
       try {
         let written = 0;
+        let changes: WriteChange[] = [];
         const result = await this.#options.db.transaction(async (tx) => {
-          const unit: UnitOfWork = { tx, pending: [], known: new Map(), written: 0 };
-          const value = await fn(new PgRepository(this.#options, unit));
+          const unit: UnitOfWork = { tx, pending: [], known: new Map(), written: 0, changes: [] };
+          const value = await fn(new PgRepository(this.#options, unit), this.#sqlOf(unit));
           await this.#flush(unit);
           written = unit.written;
+          changes = unit.changes;
           return value;
         });
         if (written > 0) this.#options.onCommitted?.(written);
+        if (changes.length > 0) this.#afterCommit(changes);
         return result;
       } catch (err) {
         if (attempt >= maxAttempts || !retryable.has((err as { code?: string }).code ?? '')) throw err;
       }
     }
+  }
+
+  /** The unit's connection, with buffered writes flushed before each statement so it sees them. */
+  #sqlOf(unit: UnitOfWork): Queryable {
+    return {
+      query: async (text, params, options) => {
+        await this.#flush(unit);
+        return unit.tx.query(text, params, options);
+      },
+    };
   }
 
   /** Single operations outside `transaction()` get a transaction of their own. */
@@ -97,10 +115,34 @@ export class PgRepository implements Repository {
     return this.transaction((repo) => (repo as PgRepository).#inUnit(fn));
   }
 
+  /**
+   * Writes what is buffered, then lets the hooks of the written types act in the same transaction;
+   * what they write in turn is flushed (and hooked) by the next round.
+   */
   async #flush(unit: UnitOfWork): Promise<void> {
-    const writes = unit.pending.splice(0);
-    await flushWrites(unit.tx, writes);
-    unit.written += writes.length;
+    while (unit.pending.length > 0) {
+      const writes = unit.pending.splice(0);
+      await flushWrites(unit.tx, writes);
+      unit.written += writes.length;
+      const hooks = this.#options.hooks;
+      if (!hooks) continue;
+      const changes = writes.filter((w) => hooks.has(w.resourceType))
+        .map((w): WriteChange => ({ resourceType: w.resourceType, id: w.id, before: w.before ?? null, after: w.deleted ? null : w.json }));
+      if (changes.length === 0) continue;
+      unit.changes.push(...changes);
+      const repo = new PgRepository(this.#options, unit);
+      for (const [hook, list] of hooks.forChanges(changes)) await hook.beforeCommit?.(list, { repo, tx: unit.tx });
+    }
+  }
+
+  #afterCommit(changes: WriteChange[]): void {
+    for (const [hook, list] of this.#options.hooks!.forChanges(changes)) {
+      try {
+        hook.afterCommit?.(list);
+      } catch {
+        // After the commit nothing can be undone; a hook's own failure must not fail the write.
+      }
+    }
   }
 
   /** Reads the database inside a unit: buffered writes must be visible first. */
@@ -163,6 +205,13 @@ export class PgRepository implements Repository {
     return current;
   }
 
+  /** The version a write replaces, kept only for types that hooks watch. */
+  #before(unit: UnitOfWork, resourceType: string, id: string): string | null | undefined {
+    if (!this.#options.hooks?.has(resourceType)) return undefined;
+    const prior = unit.known.get(key(resourceType, id));
+    return prior && !prior.deleted ? prior.json : null;
+  }
+
   #validate(resource: Resource): void {
     const issues = this.#options.validate(resource);
     if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
@@ -179,6 +228,7 @@ export class PgRepository implements Repository {
     unit.pending.push({
       resourceType, id: id!, versionId, lastUpdated, deleted: false, method, json, isNew,
       index: this.#options.index(stored),
+      before: this.#before(unit, resourceType, id!),
     });
     unit.known.set(key(resourceType, id!), { versionId, deleted: false, json });
     return { resourceType, id: id!, versionId, lastUpdated, deleted: false, json };
@@ -186,10 +236,10 @@ export class PgRepository implements Repository {
 
   async create(resource: Resource, options: { assignedId?: string } = {}): Promise<WriteResult> {
     this.#validate(resource);
-    if (!this.#unit) {
+    if (!this.#unit && !this.#options.hooks?.has(resource.resourceType)) {
       // A plain create reads nothing, and its flush is one statement, atomic by itself: no
-      // BEGIN/COMMIT round trips needed.
-      const unit: UnitOfWork = { tx: this.#options.db, pending: [], known: new Map(), written: 0 };
+      // BEGIN/COMMIT round trips needed (unless hooks act on it in a transaction).
+      const unit: UnitOfWork = { tx: this.#options.db, pending: [], known: new Map(), written: 0, changes: [] };
       const version = this.#stage(unit, { ...resource, id: options.assignedId ?? randomUUID() }, 1, 'POST', true);
       await this.#flush(unit);
       this.#options.onCommitted?.(1);
@@ -273,6 +323,7 @@ export class PgRepository implements Repository {
       const lastUpdated = this.#now().toISOString();
       unit.pending.push({
         resourceType, id, versionId, lastUpdated, deleted: true, method: 'DELETE', json: null, isNew: false, index: null,
+        before: this.#before(unit, resourceType, id),
       });
       unit.known.set(key(resourceType, id), { versionId, deleted: true, json: null });
       return { outcome: 'deleted', version: { resourceType, id, versionId, lastUpdated, deleted: true } };

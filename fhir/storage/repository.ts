@@ -3,6 +3,7 @@
 import type { Resource, ResourceVersion, HistoryEntry } from '../types.ts';
 import type { SearchOptions, SearchResult } from '../search/execute.ts';
 import type { Access } from '../access.ts';
+import type { Queryable } from './db.ts';
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'existing';
 
@@ -66,8 +67,11 @@ export interface Repository {
    * concurrent conditional writes with the same criteria wait for this transaction to end.
    */
   findMatches(resourceType: string, criteria: SearchParams, limit: number, options?: { lock?: boolean }): Promise<ResourceVersion[]>;
-  /** Runs `fn` in one database transaction: all of its writes commit together or not at all. */
-  transaction<T>(fn: (repo: Repository) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one database transaction: all of its writes commit together or not at all. `sql`
+   * queries the same transaction (after writing what `repo` has buffered), for a host's own tables.
+   */
+  transaction<T>(fn: (repo: Repository, sql: Queryable) => Promise<T>): Promise<T>;
   /** Rebuilds the search index of every current resource of the type; returns how many. */
   reindex(resourceType: string): Promise<number>;
   /** Keys (`Type/id`) of those of `items` the caller may see (search/visibility.ts), read in this transaction. */

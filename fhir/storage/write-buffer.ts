@@ -19,6 +19,8 @@ export interface PendingWrite {
   /** True when no row for this resource existed before: nothing to replace in the index. */
   isNew: boolean;
   index: IndexRows | null;
+  /** The JSON this write replaced (null: none), kept for write hooks (write-hooks.ts) only. */
+  before?: string | null;
 }
 
 const indexTables = {

@@ -81,6 +81,12 @@ export const operationPolicy: Readonly<Record<string, { roles: readonly Role[]; 
   everything: { roles: ['doctor', 'nurse', 'radiologist', 'patient'], why: 'Patient/$everything: the whole record (bounded for patients)' },
   validate: { roles: ['admin', 'registrar', 'doctor', 'nurse', 'radiologist'], why: 'Checking a resource before saving it' },
   reindex: { roles: ['admin'], why: 'Rebuilding the search index after a new SearchParameter' },
+  find: { roles: ['anonymous', 'patient', 'admin', 'registrar', 'doctor', 'nurse'], why: 'Appointment/$find: free slots, public like the booking page' },
+  hold: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$hold: keep a place for a few minutes while booking' },
+  book: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$book: patients online (rules apply), the desk for walk-ins' },
+  cancel: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$cancel: patients before the deadline, the desk any time' },
+  reschedule: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$reschedule: move to another slot in one step' },
+  'check-in': { roles: ['registrar', 'nurse', 'doctor', 'admin'], why: 'Appointment/$check-in: the patient has arrived (报到)' },
 };
 
 const grants = new Map<Role, Map<string, Set<Interaction>>>();

@@ -48,9 +48,12 @@ export function parseScopes(scope: string | undefined): ParsedScopes {
   return out;
 }
 
+/** Operations that change data: an app needs write scope on the type to invoke them. */
+const changingOperations: ReadonlySet<string> = new Set(['reindex', 'hold', 'book', 'cancel', 'reschedule', 'check-in']);
+
 /** Whether the grants of these contexts allow the interaction. Operations need read (or, changing data, write) on the type. */
 export function scopesAllow(grants: readonly ScopeGrant[], contexts: readonly ScopeContext[], resourceType: string, interaction: Interaction, operation?: string): boolean {
-  const needed: Interaction = interaction === 'operation' ? (operation === 'reindex' ? 'update' : 'read') : interaction;
+  const needed: Interaction = interaction === 'operation' ? (operation !== undefined && changingOperations.has(operation) ? 'update' : 'read') : interaction;
   return grants.some((g) => contexts.includes(g.context)
     && (g.resourceType === '*' || g.resourceType === resourceType || (interaction === 'operation' && resourceType === '*'))
     && g.interactions.has(needed));

@@ -138,6 +138,8 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
         result = await options.engine.handle(toFhirRequest(request), baseUrl, {
           access: accessOf(caller),
           auditor: { events: (record) => fhirAuditEvents(record, caller, origin), later: (record) => options.audit.deferRecord(record, caller, origin) },
+          // Booking's operations need who is asking and from where (rate limits, proxies).
+          host: { caller, address: origin.ip },
         });
       } catch (err) {
         // Refused to someone not logged in: the answer is "log in" (401), not "never" (403).

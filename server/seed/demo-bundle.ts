@@ -10,6 +10,7 @@ import { buildPatients } from './patients.ts';
 import { createPrng } from './prng.ts';
 import { buildRecords } from './records.ts';
 import { buildStaff, staffRoster } from './staff.ts';
+import { buildSchedules } from './schedules.ts';
 import { localClock } from './time.ts';
 import { buildLocations } from './wards.ts';
 
@@ -29,7 +30,7 @@ export interface DemoBundleOptions {
  * FHIR requires that of a transaction anyway.)
  */
 const TYPE_ORDER = [
-  'Organization', 'HealthcareService', 'Location', 'Practitioner', 'PractitionerRole', 'Patient',
+  'Organization', 'HealthcareService', 'Location', 'Practitioner', 'PractitionerRole', 'Schedule', 'Patient',
   'Encounter', 'Condition', 'AllergyIntolerance', 'Observation', 'DiagnosticReport', 'MedicationRequest',
 ];
 
@@ -43,6 +44,7 @@ export function buildDemoBundle(options: DemoBundleOptions): Bundle {
     ...buildDepartments(),
     ...buildLocations(records.occupiedBeds, createPrng('wards')),
     ...buildStaff(roster),
+    ...buildSchedules(roster),
     ...patients.map((p) => p.resource),
     ...records.resources,
   ];

@@ -1,0 +1,25 @@
+// Rate limits of $hold and $book (anti-scalper, 号贩子): per account, per patient and per client
+// address, so that neither many accounts behind one address nor one account for many patients
+// gets around them.
+import type { RestContext } from '../../../fhir/index.ts';
+import type { BookingService } from '../service.ts';
+import { bookingError } from '../errors.ts';
+import { hostOf } from './caller.ts';
+
+export function takeRate(service: BookingService, ctx: RestContext, patientId: string): void {
+  const host = hostOf(ctx);
+  const limiters = service.limiters();
+  const keys: [keyof typeof limiters, string | undefined][] = [
+    ['address', host?.address],
+    ['account', host && host.caller.kind !== 'anonymous' ? (host.caller.kind === 'client' ? host.caller.clientId : host.caller.accountId) : undefined],
+    ['patient', patientId],
+  ];
+  for (const [which, key] of keys) {
+    if (!key) continue;
+    const taken = limiters[which].take(key);
+    if (!taken.allowed) {
+      const err = bookingError('rate-limited', `Too many booking requests: try again in ${taken.retryAfterSeconds} s`);
+      throw Object.assign(err, { retryAfterSeconds: taken.retryAfterSeconds });
+    }
+  }
+}
