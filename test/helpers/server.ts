@@ -46,6 +46,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     fhir: new Client({ baseUrl: base, customHeaders: { authorization: `Bearer ${token}` } }),
     async stop() {
       await app.server.stop({ timeout: 1000 });
+      await app.booking.stop();
       await app.audit.close();
       await app.sealer.stop();
       app.mailer.close();
@@ -70,7 +71,7 @@ export async function request(
     payload = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/fhir+json';
   }
-  const url = /^https?:/.test(path) ? path : path.startsWith('/') && !path.startsWith('/fhir') && /^\/(auth|oauth2|admin|health|\.well-known)/.test(path)
+  const url = /^https?:/.test(path) ? path : path.startsWith('/') && !path.startsWith('/fhir') && /^\/(auth|oauth2|admin|health|booking|dev|\.well-known)/.test(path)
     ? `${server.url}${path}`
     : `${server.base}${path.startsWith('/') ? '' : '/'}${path}`;
   const res = await fetch(url, { method, headers, body: payload as BodyInit | undefined });
