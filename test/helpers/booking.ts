@@ -66,8 +66,8 @@ let sequence = 0;
 export async function createPatient(server: TestServer, options: { residentId?: boolean } = {}): Promise<string> {
   const id = `pat-${randomUUID().slice(0, 12)}`;
   sequence = (sequence + 1) % 1000;
-  const identifier = options.residentId === false ? [] : [{ system: RESIDENT_ID_SYSTEM, value: makeResidentId('330106', '1985-06-15', sequence) }];
-  await server.app.engine.repo.update({ resourceType: 'Patient', id, identifier, name: [{ text: `测试${sequence}` }], gender: 'female', birthDate: '1985-06-15' } as Resource);
+  const identifier = options.residentId === false ? {} : { identifier: [{ system: RESIDENT_ID_SYSTEM, value: makeResidentId('330106', '1985-06-15', sequence) }] };
+  await server.app.engine.repo.update({ resourceType: 'Patient', id, ...identifier, name: [{ text: `测试${sequence}` }], gender: 'female', birthDate: '1985-06-15' } as Resource);
   return id;
 }
 
