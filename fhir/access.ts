@@ -20,6 +20,12 @@ export interface Access {
    * for, or the patient of a SMART `patient/` launch. Undefined: not bounded by compartment.
    */
   patients?: readonly string[];
+  /**
+   * Compartment types this caller reads without the compartment bound: public directory data that
+   * happens to sit in the Patient compartment (a doctor's Schedule has the doctor as actor, and the
+   * R4 compartment lists Schedule by actor).
+   */
+  openTypes?: ReadonlySet<string>;
   /** Who, for messages: e.g. "role nurse", "SMART scopes patient/*.read". */
   describe: string;
 }
@@ -41,5 +47,5 @@ export function authorize(access: Access | undefined, resourceType: string, inte
 
 /** Whether resources of this type are bounded by the caller's patient compartments. */
 export function boundedByCompartment(access: Access | undefined, resourceType: string): boolean {
-  return access?.patients !== undefined && compartmentTypes.has(resourceType);
+  return access?.patients !== undefined && compartmentTypes.has(resourceType) && !access.openTypes?.has(resourceType);
 }

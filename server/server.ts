@@ -89,6 +89,10 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true, additionalHeaders: ['x-requested-with', 'prefer', 'if-match', 'if-none-exist'] } : false,
       },
     });
+    // Longer than the idle timeouts of clients and proxies, so that the server never closes a kept-alive
+    // connection just as a client sends on it (which the client sees as a reset).
+    server.listener.keepAliveTimeout = 65_000;
+    server.listener.headersTimeout = 66_000;
     await server.register(loggingPlugin(config.logLevel));
     const audit = new AuditWriter(engine.repo, { log: server.logger });
     // Batches of 1,000 keep PGlite's one connection free for requests while sealing.

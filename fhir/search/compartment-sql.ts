@@ -26,13 +26,14 @@ export function compartmentCondition(owner: { resourceType: string; id: string; 
  * the caller may see those types at all is decided before any SQL); rows of compartment types must
  * belong to the compartment of one of `patients` — a Patient row by being one of them.
  */
-export function patientAccessCondition(patients: readonly string[], types: string[], bind: Bind): string {
+export function patientAccessCondition(patients: readonly string[], types: string[], bind: Bind, openTypes?: ReadonlySet<string>): string {
   const definition = compartmentOf('Patient')!;
-  const bounded = types.filter((t) => patientCompartmentTypes().has(t));
+  const inCompartment = (t: string) => patientCompartmentTypes().has(t) && !openTypes?.has(t);
+  const bounded = types.filter(inCompartment);
   if (bounded.length === 0) return 'TRUE';
   const pairs = bounded.flatMap((t) => (definition.params.get(t) ?? []).map((p) => [t, p] as const));
   const condition = membership('Patient', patients, pairs, bounded.includes('Patient'), bind);
-  const free = types.filter((t) => !patientCompartmentTypes().has(t));
+  const free = types.filter((t) => !inCompartment(t));
   return free.length === 0 ? condition : `(r.resource_type = ANY(${bind(free)}::text[]) OR ${condition})`;
 }
 

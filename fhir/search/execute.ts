@@ -154,7 +154,7 @@ export function createSearcher(registry: SearchParameterRegistry, timeZone: stri
         values[0] = scope.types;
       }
       if (options.compartment) where += ` AND ${compartmentCondition(options.compartment, scope.types, bind)}`;
-      if (options.access?.patients) where += ` AND ${patientAccessCondition(options.access.patients, scope.types, bind)}`;
+      if (options.access?.patients) where += ` AND ${patientAccessCondition(options.access.patients, scope.types, bind, options.access.openTypes)}`;
       const whereValues = [...values]; // the count needs only these; paging binds more below
 
       const keys = sortKeys(request.sort, bind, scope.types.length > 1 || scope.system);

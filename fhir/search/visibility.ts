@@ -21,7 +21,7 @@ export async function visibleKeys(q: Queryable, access: Access | undefined, item
   const values: unknown[] = [check.map((c) => c.resourceType), check.map((c) => c.id)];
   const bind = (v: unknown) => { values.push(v); return `$${values.length}`; };
   const types = [...new Set(check.map((c) => c.resourceType))];
-  const condition = patientAccessCondition(access.patients!, types, bind);
+  const condition = patientAccessCondition(access.patients!, types, bind, access.openTypes);
   const rows = (await q.query<{ resource_type: string; id: string }>(
     `SELECT r.resource_type, r.id FROM unnest($1::text[], $2::text[]) AS r(resource_type, id) WHERE ${condition}`, values)).rows;
   for (const row of rows) out.add(`${row.resource_type}/${row.id}`);

@@ -1,6 +1,9 @@
 // The caller of a request, as established by its access token, and the engine Access it gets.
 import type { Access, Interaction } from '../../fhir/index.ts';
-import { roleAllows, type Role } from './policy.ts';
+import { bookingDirectory, roleAllows, type Role } from './policy.ts';
+
+/** The booking directory is public: patients read it whole, even the parts in their compartment's types (Schedule). */
+const openTypes: ReadonlySet<string> = new Set(bookingDirectory);
 import { parseScopes, scopesAllow, type ScopeGrant } from './scopes.ts';
 
 export type Caller =
@@ -41,7 +44,7 @@ export function accessFor(caller: Caller): Access {
   }
   const byRole = (t: string, i: Interaction, op?: string) => roleAllows(caller.roles, t, i, op);
   if (caller.scope === undefined) {
-    return { allows: byRole, describe: describe(caller), ...(caller.kind === 'patient' ? { patients: caller.patients ?? [] } : {}) };
+    return { allows: byRole, describe: describe(caller), ...(caller.kind === 'patient' ? { patients: caller.patients ?? [], openTypes } : {}) };
   }
   // An app acting for the user. patient/ scopes bound it to the launch patient (or the patient's own
   // compartments); user/ scopes leave the user's reach as it is.
@@ -56,6 +59,6 @@ export function accessFor(caller: Caller): Access {
   return {
     allows: (t, i, op) => byRole(t, i, op) && scopesAllow(grants, contexts, t, i, op),
     describe: describe(caller),
-    ...(patients !== undefined ? { patients } : {}),
+    ...(patients !== undefined ? { patients, openTypes } : {}),
   };
 }

@@ -169,3 +169,11 @@ test('malformed operation input is a 400 OperationOutcome, never a 500', async (
   t.is((await request(server, 'POST', 'Appointment/$book', { token: p.token, body: parametersFor({ slot: 'Slot/no-such-slot' }) })).status, 404);
   t.is((await request(server, 'GET', `Appointment/$find?service=${clinic.service}&start=2026-02-30`, { token: null })).status, 400);
 });
+
+test('patients read the booking directory whole, Schedules included (public data in a compartment type)', async (t) => {
+  const p = await patientWithLogin(server);
+  t.is((await request(server, 'GET', `Schedule/${clinic.schedules[0]}`, { token: p.token })).status, 200);
+  const searched = await request(server, 'GET', `Schedule?actor=PractitionerRole/${clinic.roles[0]}`, { token: p.token });
+  t.is(searched.body.entry.length, 1);
+  t.is((await request(server, 'GET', `Schedule/${clinic.schedules[0]}`, { token: null })).status, 200);
+});
