@@ -23,6 +23,8 @@ import { AuditWriter } from './audit/writer.ts';
 import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
+import { createOutbox } from './mail/outbox.ts';
+import { outboxRoutes } from './mail/outbox-routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 
 export interface OpenHisServer {
@@ -101,7 +103,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     });
     if (config.bootstrapClient) await registerBootstrapClient(db, config.bootstrapClient);
     const purging = startPurging(db, { log: server.logger });
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: server.logger });
+    // Without an SMTP server mail is kept, not dropped: administrators read it at /dev/outbox.
+    const outbox = config.smtpUrl ? undefined : createOutbox(config.mailOutboxDir);
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox, log: server.logger });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -114,6 +118,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: signupRoutes, options: { service: auth, engine, mailer, audit } });
     await server.register({ plugin: adminRoutes, options: { service: auth, audit } });
     await server.register({ plugin: auditRoutes, options: { db } });
+    if (outbox) await server.register({ plugin: outboxRoutes, options: { outbox } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     let stopped = false;
