@@ -25,6 +25,7 @@ import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
 import { createOutbox } from './mail/outbox.ts';
 import { outboxRoutes } from './mail/outbox-routes.ts';
+import { mailMigrations, startReminders, type Reminders } from './mail/reminders.ts';
 import { auditRoutes } from './audit/routes.ts';
 
 export interface OpenHisServer {
@@ -35,6 +36,8 @@ export interface OpenHisServer {
   audit: AuditWriter;
   sealer: AuditSealer;
   mailer: Mailer;
+  /** The day-before booking reminders (a pass at start, then every 15 minutes). */
+  reminders: Reminders;
   /** Stops accepting requests, drains those in flight, then closes the database. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -76,6 +79,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
   try {
     const engine = await createFhirEngine({ db, timezone: config.timezone, capabilitySecurity: smartSecurity });
     await migrate(db, authMigrations);
+    await migrate(db, mailMigrations);
     await migrateAuditChain(db);
     const https = config.publicUrl?.startsWith('https://') ?? false;
     const server = Hapi.server({
@@ -106,6 +110,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     // Without an SMTP server mail is kept, not dropped: administrators read it at /dev/outbox.
     const outbox = config.smtpUrl ? undefined : createOutbox(config.mailOutboxDir);
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox, log: server.logger });
+    const reminders = startReminders({
+      db, repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timezone: config.timezone, organizer: config.mailFrom,
+    });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -123,12 +130,13 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     let stopped = false;
     return {
-      server, engine, db, auth, audit, sealer, mailer,
+      server, engine, db, auth, audit, sealer, mailer, reminders,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
         purging.stop();
+        await reminders.stop();
         await audit.close();
         await sealer.stop();
         mailer.close();
