@@ -5,7 +5,7 @@
 import type { Repository, Resource } from '../../fhir/index.ts';
 import type { AccountStore } from '../auth/accounts.ts';
 import { PROFESSIONAL_TITLE_SYSTEM, REGISTRATION_FEE_EXTENSION, SYSTEMS } from '../seed/systems.ts';
-import type { BookingNotice, BookingNoticeKind } from './booking-notices.ts';
+import { noticeCalendar, type BookingMailOptions, type BookingNotice, type BookingNoticeKind } from './booking-notices.ts';
 import type { MailLocale } from './templates.ts';
 
 /** The patient's number in the doctor's queue for the session (valuePositiveInt). */
@@ -112,6 +112,25 @@ function titleOf(role: Loaded | undefined): { zh: string; en: string } {
 export async function noticeForAppointment(
   repo: Repository, accounts: NoticeAccounts, appointment: Resource, kind: BookingNoticeKind, extra: NoticeExtra = {},
 ): Promise<BookingNotice | null> {
+  const notice = await buildNotice(repo, accounts, appointment, kind, extra);
+  return notice?.to ? notice : null;
+}
+
+/**
+ * The iCalendar file of an appointment as it stands (GET /booking/appointments/{id}/ics): a REQUEST,
+ * or a CANCEL once it is cancelled. Null when it has no patient, start or end.
+ */
+export async function calendarForAppointment(
+  repo: Repository, accounts: NoticeAccounts, appointment: Resource, options: BookingMailOptions,
+): Promise<string | null> {
+  const cancelled = (appointment as { status?: string }).status === 'cancelled';
+  const notice = await buildNotice(repo, accounts, appointment, cancelled ? 'cancellation' : 'confirmation', {});
+  return notice ? noticeCalendar(notice, options) : null;
+}
+
+async function buildNotice(
+  repo: Repository, accounts: NoticeAccounts, appointment: Resource, kind: BookingNoticeKind, extra: NoticeExtra,
+): Promise<BookingNotice | null> {
   const appt = appointment as Appointment;
   if (!appt.id || !appt.start || !appt.end) return null;
   const actors = (appt.participant ?? []).map((p) => p.actor?.reference).filter((r): r is string => !!r);
@@ -119,8 +138,7 @@ export async function noticeForAppointment(
   if (!patientId) return null;
 
   const patient = await load(repo, 'Patient', `Patient/${patientId}`);
-  const to = extra.to ?? (await accounts.byPatient(patientId))?.email ?? emailOf(patient) ?? (await accounts.actingFor(patientId))?.email;
-  if (!to) return null;
+  const to = extra.to ?? (await accounts.byPatient(patientId))?.email ?? emailOf(patient) ?? (await accounts.actingFor(patientId))?.email ?? '';
 
   const role = await load(repo, 'PractitionerRole', actors.find((r) => idOf(r, 'PractitionerRole')));
   const practitioner = role?.practitioner?.display ? undefined : await load(repo, 'Practitioner', role?.practitioner?.reference);

@@ -12,7 +12,7 @@ export type BookingNoticeKind = 'confirmation' | 'rescheduled' | 'cancellation' 
 
 export interface BookingNotice {
   kind: BookingNoticeKind;
-  /** The patient's (or their proxy's) e-mail address. */
+  /** The patient's (or their proxy's) e-mail address; empty only for a calendar file served directly. */
   to: string;
   language: MailLocale;
   appointmentId: string;
@@ -200,7 +200,7 @@ export function noticeCalendar(notice: BookingNotice, options: BookingMailOption
       ...(notice.reason && method === 'CANCEL' ? [`原因 Reason: ${notice.reason}`] : []),
     ].join('\n'),
     organizer: options.organizer,
-    attendee: { email: notice.to, name: notice.patientName },
+    ...(notice.to ? { attendee: { email: notice.to, name: notice.patientName } } : {}),
   });
 }
 

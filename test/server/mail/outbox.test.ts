@@ -118,3 +118,13 @@ test('encoded words in headers read back as text, split characters included', (t
   t.is(decodeEncodedWords('=?UTF-8?Q?=E4=B8?= =?UTF-8?Q?=AD?='), '中');
   t.is(decodeEncodedWords('plain'), 'plain');
 });
+
+test('a server with an SMTP server has no outbox routes', async (t) => {
+  const withSmtp = await startTestServer({ smtpUrl: 'smtp://127.0.0.1:9' });
+  try {
+    // The system token passes the administrator check: a 404 means there is no route at all.
+    t.is((await fetch(`${withSmtp.url}/dev/outbox`, { headers: { authorization: `Bearer ${withSmtp.token}` } })).status, 404);
+  } finally {
+    await withSmtp.stop();
+  }
+});

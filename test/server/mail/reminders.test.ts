@@ -2,7 +2,7 @@ import test from 'ava';
 import ICAL from 'ical.js';
 import pino from 'pino';
 import type { Resource } from '../../../fhir/index.ts';
-import { noticeForAppointment, QUEUE_NUMBER_EXTENSION } from '../../../server/mail/appointment-notice.ts';
+import { calendarForAppointment, noticeForAppointment, QUEUE_NUMBER_EXTENSION } from '../../../server/mail/appointment-notice.ts';
 import { claimBookingMail, sendReminders, tomorrow, type ReminderOptions } from '../../../server/mail/reminders.ts';
 import { createMailer } from '../../../server/mail/transport.ts';
 import { PROFESSIONAL_TITLE_SYSTEM, REGISTRATION_FEE_EXTENSION, SYSTEMS } from '../../../server/seed/systems.ts';
@@ -191,4 +191,20 @@ test('a notice is built from the Appointment and the resources its participants 
   });
   t.is(await noticeForAppointment(server.app.engine.repo, server.app.auth.accounts, appointment('x', 'rem-pat-5', '2026-12-05T08:00:00+08:00', '2026-12-05T08:15:00+08:00'), 'confirmation'), null,
     'no address known: no notice');
+});
+
+test('the calendar file of an appointment needs no e-mail address and follows its status', async (t) => {
+  const { repo } = server.app.engine;
+  const calendarOptions = { organizer: from, timeZone: 'Asia/Shanghai' };
+  const booked = await calendarForAppointment(repo, server.app.auth.accounts,
+    appointment('rem-appt-ics', 'rem-pat-5', '2026-12-05T08:00:00+08:00', '2026-12-05T08:15:00+08:00'), calendarOptions);
+  const root = new ICAL.Component(ICAL.parse(booked!) as unknown[]);
+  t.is(root.getFirstPropertyValue('method') as string, 'REQUEST');
+  const vevent = root.getFirstSubcomponent('vevent')!;
+  t.is(vevent.getFirstPropertyValue('uid') as string, 'rem-appt-ics@open-his');
+  t.is(vevent.getFirstPropertyValue('summary') as string, '内科门诊 张伟 / Internal Medicine outpatient clinic');
+  t.is(vevent.getFirstProperty('attendee'), null, 'no address, no attendee');
+  const cancelled = await calendarForAppointment(repo, server.app.auth.accounts,
+    appointment('rem-appt-ics', 'rem-pat-5', '2026-12-05T08:00:00+08:00', '2026-12-05T08:15:00+08:00', 'cancelled'), calendarOptions);
+  t.regex(cancelled!, /\r\nMETHOD:CANCEL\r\n[\s\S]*\r\nSTATUS:CANCELLED\r\n/);
 });
