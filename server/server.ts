@@ -110,9 +110,6 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     // Without an SMTP server mail is kept, not dropped: administrators read it at /dev/outbox.
     const outbox = config.smtpUrl ? undefined : createOutbox(config.mailOutboxDir);
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox, log: server.logger });
-    const reminders = startReminders({
-      db, repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timezone: config.timezone, organizer: config.mailFrom,
-    });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -128,6 +125,10 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     if (outbox) await server.register({ plugin: outboxRoutes, options: { outbox } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
+    // Last: nothing after it can fail and leave its timer running.
+    const reminders = startReminders({
+      db, repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timezone: config.timezone, organizer: config.mailFrom,
+    });
     let stopped = false;
     return {
       server, engine, db, auth, audit, sealer, mailer, reminders,
