@@ -1,5 +1,5 @@
 // The only place that reads process.env. Validated once at start-up; the frozen result is passed down.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import Joi from 'joi';
 
 export interface Config {
@@ -52,6 +52,11 @@ export interface Config {
   smtpUrl?: string;
   /** MAIL_FROM — sender of the hospital's mail. Default "Open HIS <no-reply@open-his.invalid>". */
   mailFrom: string;
+  /**
+   * MAIL_OUTBOX_DIR — with SMTP_URL unset, mail is kept here as .eml files (the newest 1,000), listed
+   * for administrators at GET /dev/outbox. Default DATA_DIR/outbox.
+   */
+  mailOutboxDir: string;
   /** TRUST_PROXY — behind a reverse proxy: take the client's address from X-Forwarded-For (its last entry). Default false. */
   trustProxy: boolean;
   /** CORS_ORIGINS — comma-separated origins of other web apps allowed to call the API. Default none (same origin only). */
@@ -83,6 +88,7 @@ const schema = Joi.object({
   DEMO_PASSWORD: Joi.string().min(10).max(256).default('open-his-demo'),
   SMTP_URL: Joi.string().uri({ scheme: ['smtp', 'smtps'] }).empty(''),
   MAIL_FROM: Joi.string().max(256).default('Open HIS <no-reply@open-his.invalid>'),
+  MAIL_OUTBOX_DIR: Joi.string().empty(''),
   CORS_ORIGINS: Joi.string().empty('').default(''),
   TRUST_PROXY: Joi.boolean().truthy('1', 'yes').falsy('0', 'no').default(false),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
@@ -111,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demoPassword: value.DEMO_PASSWORD,
     smtpUrl: value.SMTP_URL,
     mailFrom: value.MAIL_FROM,
+    mailOutboxDir: resolve(value.MAIL_OUTBOX_DIR ?? join(value.DATA_DIR, 'outbox')),
     trustProxy: value.TRUST_PROXY,
     corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     ...overrides,

@@ -23,6 +23,9 @@ import { AuditWriter } from './audit/writer.ts';
 import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
+import { createOutbox } from './mail/outbox.ts';
+import { outboxRoutes } from './mail/outbox-routes.ts';
+import { mailMigrations, startReminders, type Reminders } from './mail/reminders.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { BookingService } from './booking/service.ts';
 import { bookingRoutes } from './booking/routes.ts';
@@ -36,6 +39,8 @@ export interface OpenHisServer {
   sealer: AuditSealer;
   mailer: Mailer;
   booking: BookingService;
+  /** The day-before booking reminders (a pass at start, then every 15 minutes). */
+  reminders: Reminders;
   /** Stops accepting requests, drains those in flight, then closes the database. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -77,6 +82,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
   try {
     const engine = await createFhirEngine({ db, timezone: config.timezone, capabilitySecurity: smartSecurity });
     await migrate(db, authMigrations);
+    await migrate(db, mailMigrations);
     await migrateAuditChain(db);
     const https = config.publicUrl?.startsWith('https://') ?? false;
     const server = Hapi.server({
@@ -108,7 +114,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     });
     if (config.bootstrapClient) await registerBootstrapClient(db, config.bootstrapClient);
     const purging = startPurging(db, { log: server.logger });
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, log: server.logger });
+    // Without an SMTP server mail is kept, not dropped: administrators read it at /dev/outbox.
+    const outbox = config.smtpUrl ? undefined : createOutbox(config.mailOutboxDir);
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox, log: server.logger });
     const booking = await BookingService.create({ engine, db, timezone: config.timezone, log: server.logger });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
@@ -122,19 +130,25 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: signupRoutes, options: { service: auth, engine, mailer, audit } });
     await server.register({ plugin: adminRoutes, options: { service: auth, audit } });
     await server.register({ plugin: auditRoutes, options: { db } });
+    if (outbox) await server.register({ plugin: outboxRoutes, options: { outbox } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: bookingRoutes, options: { booking } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     booking.start();
+    // Last: nothing after it can fail and leave its timer running.
+    const reminders = startReminders({
+      db, repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timezone: config.timezone, organizer: config.mailFrom,
+    });
     let stopped = false;
     return {
-      server, engine, db, auth, audit, sealer, mailer, booking,
+      server, engine, db, auth, audit, sealer, mailer, booking, reminders,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
         purging.stop();
         await booking.stop();
+        await reminders.stop();
         await audit.close();
         await sealer.stop();
         mailer.close();

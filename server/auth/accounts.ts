@@ -87,6 +87,14 @@ export class AccountStore {
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
+  /** The first patient account that acts for `patientId` as a proxy (a parent for a child), if one does. */
+  async actingFor(patientId: string): Promise<Account | null> {
+    const rows = (await this.#db.query<AccountRow>(
+      `SELECT a.* FROM auth_proxy p JOIN auth_account a ON a.id = p.account_id
+       WHERE p.patient_id = $1 AND NOT a.disabled ORDER BY p.created_at LIMIT 1`, [patientId])).rows;
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
   /** Whether no account exists at all (a new installation). */
   async isEmpty(): Promise<boolean> {
     return (await this.#db.query('SELECT 1 FROM auth_account LIMIT 1')).rows.length === 0;

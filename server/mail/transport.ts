@@ -1,15 +1,25 @@
 // Outgoing e-mail (one-time codes, notices). Messages hold one-time codes and patient data, so
 // neither a body, a subject nor a full recipient address is ever written to the log: a log line
 // names the recipient redacted (p***@example.org). With no SMTP server configured, messages are
-// composed but not sent, and the log says so — a deployment without mail must not look healthy.
+// written to the outbox (outbox.ts) when there is one, else only composed; either way they are not
+// delivered, and the log says so — a deployment without mail must not look healthy.
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Outbox } from './outbox.ts';
+
+export interface MailAttachment {
+  filename: string;
+  content: string | Buffer;
+  /** e.g. `text/calendar; charset=utf-8; method=REQUEST`. */
+  contentType: string;
+}
 
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
   html?: string;
+  attachments?: MailAttachment[];
 }
 
 export interface Mailer {
@@ -24,6 +34,8 @@ export interface MailerOptions {
   smtpUrl?: string;
   /** The From address, e.g. "Open HIS <no-reply@his.example.org>". */
   from: string;
+  /** Where undelivered messages are kept when `smtpUrl` is unset. */
+  outbox?: Outbox;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -51,7 +63,22 @@ export function redactAddress(address: string): string {
 const headers = { 'Auto-Submitted': 'auto-generated' };
 
 export function createMailer(options: MailerOptions): Mailer {
-  const { smtpUrl, from, log } = options;
+  const { smtpUrl, from, outbox, log } = options;
+
+  if (!smtpUrl && outbox) {
+    // streamTransport with buffer: the complete RFC 5322 message, CRLF line ends as on the wire.
+    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+    return {
+      async send(message) {
+        const info = await transport.sendMail({ ...message, from, headers });
+        const file = await outbox.write(info.message as Buffer);
+        log.warn({ mail: { to: redactAddress(message.to), outbox: file } }, 'mail not delivered: SMTP_URL is unset; kept in the outbox');
+      },
+      close() {
+        transport.close();
+      },
+    };
+  }
 
   if (!smtpUrl) {
     const transport = nodemailer.createTransport({ jsonTransport: true });

@@ -1,5 +1,9 @@
 // A real server on a random port with its own database, for one test file. Requests carry a system
 // token (client_credentials of the bootstrap client) unless a test says otherwise.
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Client } from 'fhir-kit-client';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../server/server.ts';
@@ -31,9 +35,11 @@ export function clientCredentialsToken(url: string, scope = 'system/*.*', client
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
+  // Mail of servers without SMTP goes to an outbox of their own, removed when they stop.
+  const outboxDir = join(tmpdir(), `open-his-outbox-${randomBytes(6).toString('hex')}`);
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, {
     port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600,
-    bootstrapClient: testClient, ...overrides,
+    bootstrapClient: testClient, mailOutboxDir: outboxDir, ...overrides,
   });
   const app = await createServer(config, { db: database.db });
   await app.server.start();
@@ -47,11 +53,13 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     async stop() {
       await app.server.stop({ timeout: 1000 });
       await app.booking.stop();
+      await app.reminders.stop();
       await app.audit.close();
       await app.sealer.stop();
       app.mailer.close();
       await app.engine.idle();
       await database.drop();
+      await rm(outboxDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 // A real SMTP server for tests (smtp-server on 127.0.0.1, a random port, no TLS, no login) that
-// keeps every message it receives, decoded just enough to assert on: recipients, subject and the
-// text and HTML bodies (RFC 5322 headers, RFC 2047 encoded words, RFC 2045/2046 MIME parts).
+// keeps every message it receives, decoded just enough to assert on: recipients, subject, the
+// text and HTML bodies and attachments (RFC 5322 headers, RFC 2047 encoded words, RFC 2045/2046 MIME parts).
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -14,8 +14,17 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   html?: string;
+  /** Parts sent as attachments (Content-Disposition: attachment, RFC 2183), decoded as text. */
+  attachments: ReceivedAttachment[];
   /** The message as received. */
   raw: string;
+}
+
+export interface ReceivedAttachment {
+  /** The whole Content-Type field, parameters included. */
+  contentType: string;
+  filename?: string;
+  content: string;
 }
 
 export interface TestSmtpServer {
@@ -83,7 +92,9 @@ function decodeEncodedWords(value: string): string {
   }).trim();
 }
 
-function collectBodies(raw: string, into: { text?: string; html?: string }): void {
+interface Bodies { text?: string; html?: string; attachments: ReceivedAttachment[] }
+
+function collectBodies(raw: string, into: Bodies): void {
   const { headers, contentType, body } = splitHead(raw);
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (type.startsWith('multipart/')) {
@@ -98,16 +109,22 @@ function collectBodies(raw: string, into: { text?: string; html?: string }): voi
   }
   const charset = parameter(contentType, 'charset') ?? 'utf-8';
   const decoded = decodeBody(body, headers['content-transfer-encoding'], charset);
+  const disposition = headers['content-disposition'] ?? '';
+  if (/^attachment/i.test(disposition)) {
+    const filename = parameter(disposition, 'filename') ?? parameter(contentType, 'name');
+    into.attachments.push({ contentType, ...(filename ? { filename } : {}), content: decoded });
+    return;
+  }
   if (type === 'text/plain') into.text ??= decoded;
   if (type === 'text/html') into.html ??= decoded;
 }
 
 function parseMail(raw: string, from: string, to: string[]): ReceivedMail {
   const { headers } = splitHead(raw);
-  const bodies: { text?: string; html?: string } = {};
+  const bodies: Bodies = { attachments: [] };
   collectBodies(raw, bodies);
   return {
-    from, to, headers, raw,
+    from, to, headers, raw, attachments: bodies.attachments,
     subject: decodeEncodedWords(headers.subject ?? ''),
     text: bodies.text ?? '',
     ...(bodies.html === undefined ? {} : { html: bodies.html }),
