@@ -29,6 +29,7 @@ import { mailMigrations, startReminders, type Reminders } from './mail/reminders
 import { auditRoutes } from './audit/routes.ts';
 import { BookingService } from './booking/service.ts';
 import { bookingRoutes } from './booking/routes.ts';
+import { mailBookingNotices } from './booking/notify.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -134,6 +135,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: bookingRoutes, options: { booking } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
+    const bookingMail = mailBookingNotices(booking, {
+      repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timeZone: config.timezone, organizer: config.mailFrom,
+    });
     booking.start();
     // Last: nothing after it can fail and leave its timer running.
     const reminders = startReminders({
@@ -148,6 +152,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         await server.stop({ timeout: timeoutMs });
         purging.stop();
         await booking.stop();
+        await bookingMail.idle();
         await reminders.stop();
         await audit.close();
         await sealer.stop();

@@ -1,7 +1,7 @@
 // HTTP ↔ FHIR engine under /fhir: content negotiation (http://hl7.org/fhir/R4/http.html#mime-type),
 // body parsing with OperationOutcome errors, and writing the engine's answer.
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
-import { FhirError, type Access, type FhirEngine, type FhirRequest } from '../../fhir/index.ts';
+import { FhirError, responseResource, type Access, type FhirEngine, type FhirRequest, type Resource } from '../../fhir/index.ts';
 import type { FhirMethod } from '../../fhir/rest/types.ts';
 import { accessFor, type Caller } from '../auth/caller.ts';
 import { fhirAuditEvents } from '../audit/event.ts';
@@ -166,3 +166,21 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
     });
   },
 };
+
+/**
+ * Reads one resource as the request's caller, through the engine: the same access checks and the
+ * same audit record as GET /fhir/Type/id (for routes that render a resource in another format, such
+ * as an appointment's calendar file or printed slip).
+ */
+export async function readAsCaller(engine: FhirEngine, audit: AuditWriter, request: Request, resourceType: string, id: string): Promise<Resource> {
+  const caller = callerOf(request);
+  const origin = originOf(request);
+  const answer = await engine.handle({ method: 'GET', path: `${resourceType}/${id}`, query: new URLSearchParams(), headers: {} }, 'http://localhost/fhir', {
+    access: accessOf(caller),
+    auditor: { events: (record) => fhirAuditEvents(record, caller, origin), later: (record) => audit.deferRecord(record, caller, origin) },
+  }).catch((err: unknown) => {
+    if (caller.kind === 'anonymous' && err instanceof FhirError && err.code === 'forbidden') throw new FhirError('unauthorized', 'Log in first: this needs an access token');
+    throw err;
+  });
+  return responseResource(answer)!;
+}
