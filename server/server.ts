@@ -24,6 +24,7 @@ import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { webPlugin } from './plugins/web.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -116,6 +117,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: auditRoutes, options: { db } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
+    await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     let stopped = false;
     return {
       server, engine, db, auth, audit, sealer, mailer,
