@@ -23,7 +23,7 @@ export function AuthPanel({ onDone }: { onDone(): void }) {
   return (
     <section className="panel auth" aria-labelledby="auth-heading">
       <StepHeading focus id="auth-heading">{t('auth.signInHeading')}</StepHeading>
-      <div className="tabs" role="group">
+      <div className="tabs" role="group" aria-label={t('auth.signInHeading')}>
         <button type="button" aria-pressed={mode === 'sign-in'} onClick={() => setMode('sign-in')}>{t('auth.signIn')}</button>
         <button type="button" aria-pressed={mode === 'sign-up'} onClick={() => setMode('sign-up')}>{t('auth.signUp')}</button>
       </div>
