@@ -14,7 +14,9 @@
 // - sign-up (code mail from /auth/signup/code, then /auth/signup) works from the page, and the booking
 //   sends a confirmation mail (with an .ics, METHOD:REQUEST) to the patient's address at SMTP_URL;
 // - /book/mine lists the appointment (GET /fhir/Appointment?patient=Patient/<id>&_sort=-date) and
-//   cancels it ($cancel).
+//   cancels it ($cancel) or moves it ($reschedule) to another free time of the same doctor; the page
+//   finds the department of an appointment from a HealthcareService participant or, failing that,
+//   by reading its Slot and that Slot's Schedule (actor HealthcareService) — both public reads.
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { startTestServer, request, type TestServer } from '../helpers/server.ts';
@@ -169,6 +171,50 @@ test.serial('a new patient signs up from the page, books, sees the confirmation 
     await item.locator('button.danger').click();
     await page.getByText(zhCN.mine.cancelled).waitFor();
     t.is((await request(server, 'GET', `Appointment/${appointmentId}`)).body.status, 'cancelled');
+    t.deepEqual(violations, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test.serial('my appointments: the demo patient moves a booking to another time of the same doctor', async (t) => {
+  const first = await findFreeTime(1);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const violations = cspViolations(page);
+    await openDay(page, first);
+    await chooseAndBook(page, first.slot);
+    await page.getByLabel(zhCN.auth.login).fill(demoPatientLogin);
+    await page.getByLabel(zhCN.auth.password).fill(demoPassword);
+    await page.locator('form[name="sign-in"] button[type="submit"]').click();
+    await page.getByRole('heading', { name: zhCN.confirm.heading }).waitFor();
+    const appointmentId = (await page.locator('[data-appointment]').getAttribute('data-appointment'))!;
+
+    await page.getByRole('link', { name: zhCN.book.myAppointments }).click();
+    const item = page.locator(`li[data-appointment="${appointmentId}"]`);
+    await item.getByRole('button', { name: zhCN.mine.reschedule }).click();
+    await page.getByRole('heading', { name: zhCN.mine.rescheduleHeading }).waitFor();
+    // Another free time of the same doctor, on any of the 14 days.
+    const days = page.locator('[data-date]:not([disabled])');
+    await days.first().waitFor();
+    let target: string | null = null;
+    for (let i = 0; i < await days.count() && !target; i++) {
+      await days.nth(i).click();
+      const free = page.locator('[data-slot]:not([disabled])');
+      if (await free.count() > 0) {
+        target = await free.first().getAttribute('data-slot');
+        await free.first().click();
+      }
+    }
+    t.truthy(target, 'the doctor has another free time');
+    const moved = page.waitForResponse((res) => res.url().endsWith(`/fhir/Appointment/${appointmentId}/$reschedule`));
+    await page.locator('.panel .actions button.primary').click();
+    t.is((await moved).status(), 200);
+    await page.getByText(zhCN.mine.rescheduled.split('{')[0]!).waitFor();
+    const stored = await request(server, 'GET', `Appointment/${appointmentId}`);
+    t.is(stored.body.status, 'booked');
+    t.is(stored.body.slot?.[0]?.reference, `Slot/${target}`);
     t.deepEqual(violations, []);
   } finally {
     await browser.close();

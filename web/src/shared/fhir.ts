@@ -1,7 +1,9 @@
-// The few FHIR calls of the booking page, on fetch. Not fhir-kit-client: it depends on
-// agentkeepalive (Node's http/https agents) and debug, which Vite would have to stub or polyfill for
-// the browser, and the page needs four operations and one search — this wrapper is ~1 KB and turns
-// an OperationOutcome into a typed ApiError (http.ts) the page maps to its own texts.
+// The few FHIR calls of the booking page, on fetch. Not fhir-kit-client, measured here: it bundles
+// (8.4 KB gzipped with `debug`) and runs, but only because Vite swaps the Node modules its
+// agentkeepalive dependency imports (http, https) for empty browser stubs; and the page would still
+// need its own 401 → refresh → retry, its OperationOutcome → error mapping and fetch for /booking,
+// /auth and the .ics. This wrapper is ~1 KB, shares that one HTTP path (http.ts), and turns an
+// OperationOutcome into a typed ApiError that the page maps to its own texts.
 import { requestJson, requestRaw } from './http.ts';
 
 export interface Reference { reference?: string; display?: string }
