@@ -9,16 +9,21 @@ import { DayStrip, ErrorNote, LiveRegion, StepHeading, TimeList, useDoctorDays }
 
 const when = (a: Appointment, lang: string) => (a.start ? `${formatDay(a.start.slice(0, 10), lang)} ${clock(a.start)}–${clock(a.end)}` : '');
 
-/** The department (HealthcareService) of an appointment: a participant, else its slot's schedule's actor. */
+/**
+ * The department (HealthcareService) of an appointment: a participant, else its slot's schedule's
+ * actor. Slot and Schedule are read without the token, as the public directory: Schedule is in
+ * R4's Patient compartment (by its actor), so a patient's token is bounded to it and a doctor's
+ * Schedule reads as unknown.
+ */
 async function serviceOf(appointment: Appointment): Promise<string | undefined> {
   const direct = participant(appointment, 'HealthcareService');
   if (direct) return direct.id;
   const slotRef = appointment.slot?.[0]?.reference;
   if (!slotRef) return undefined;
-  const slot = await fhir.read<{ schedule?: { reference?: string } }>('Slot', slotRef.replace(/^Slot\//, ''));
+  const slot = await fhir.read<{ schedule?: { reference?: string } }>('Slot', slotRef.replace(/^Slot\//, ''), false);
   const scheduleId = slot.schedule?.reference?.replace(/^Schedule\//, '');
   if (!scheduleId) return undefined;
-  const schedule = await fhir.read<{ actor?: { reference?: string }[] }>('Schedule', scheduleId);
+  const schedule = await fhir.read<{ actor?: { reference?: string }[] }>('Schedule', scheduleId, false);
   return schedule.actor?.map((a) => a.reference).find((r) => r?.startsWith('HealthcareService/'))?.slice('HealthcareService/'.length);
 }
 

@@ -46,7 +46,8 @@ export const fhir = {
       `/fhir/Appointment?patient=${encodeURIComponent(`Patient/${patientId}`)}&_sort=-date&_count=50`, { auth: true, accept: fhirJson });
     return (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => e.resource!).filter((r) => r?.resourceType === 'Appointment');
   },
-  read: <T>(type: string, id: string) => requestJson<T>(`/fhir/${type}/${encodeURIComponent(id)}`, { auth: true, accept: fhirJson }),
+  /** A read; `auth: false` for the public booking directory (Slot, Schedule, …). */
+  read: <T>(type: string, id: string, auth = true) => requestJson<T>(`/fhir/${type}/${encodeURIComponent(id)}`, { auth, accept: fhirJson }),
 };
 
 export function queueNumber(appointment: Appointment): number | undefined {
