@@ -205,6 +205,7 @@ test.serial('booking flow on stubbed booking answers: choose, sign in, slot take
   t.regex(calls[0]!.url, new RegExp(`service=${service}&from=${today}&to=\\d{4}-\\d{2}-\\d{2}&role=stub-role-1`));
 
   await page.locator('[data-slot="stub-slot-3"]').click();
+  if (process.env.WEB_SCREENSHOTS) await page.screenshot({ path: `${process.env.WEB_SCREENSHOTS}/times.png`, fullPage: true });
   await page.getByRole('button', { name: zhCN.book.book, exact: true }).click();
   // Not signed in: the sign-in panel, then the booking goes on by itself.
   await page.getByLabel(zhCN.auth.login).fill(login);
