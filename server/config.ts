@@ -61,6 +61,8 @@ export interface Config {
   trustProxy: boolean;
   /** CORS_ORIGINS — comma-separated origins of other web apps allowed to call the API. Default none (same origin only). */
   corsOrigins: string[];
+  /** WEB_DIST — the built web app to serve (npm run build:web). Default web/dist of the repository; missing: API only. */
+  webDist?: string;
 }
 
 const schema = Joi.object({
@@ -90,6 +92,7 @@ const schema = Joi.object({
   MAIL_FROM: Joi.string().max(256).default('Open HIS <no-reply@open-his.invalid>'),
   MAIL_OUTBOX_DIR: Joi.string().empty(''),
   CORS_ORIGINS: Joi.string().empty('').default(''),
+  WEB_DIST: Joi.string().empty(''),
   TRUST_PROXY: Joi.boolean().truthy('1', 'yes').falsy('0', 'no').default(false),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: value.MAIL_FROM,
     mailOutboxDir: resolve(value.MAIL_OUTBOX_DIR ?? join(value.DATA_DIR, 'outbox')),
     trustProxy: value.TRUST_PROXY,
+    webDist: value.WEB_DIST ? resolve(value.WEB_DIST) : undefined,
     corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
     ...overrides,
   });

@@ -30,6 +30,9 @@ import { auditRoutes } from './audit/routes.ts';
 import { BookingService } from './booking/service.ts';
 import { bookingRoutes } from './booking/routes.ts';
 import { mailBookingNotices } from './booking/notify.ts';
+import { appointmentDocumentRoutes } from './booking/documents-routes.ts';
+import { HOSPITAL_NAME } from './seed/organization.ts';
+import { webPlugin } from './plugins/web.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -134,7 +137,12 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     if (outbox) await server.register({ plugin: outboxRoutes, options: { outbox } });
     await server.register({ plugin: oauthRoutes, options: { service: auth, db, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: bookingRoutes, options: { booking } });
+    await server.register({
+      plugin: appointmentDocumentRoutes,
+      options: { engine, audit, booking, accounts: auth.accounts, organizer: config.mailFrom, hospitalName: HOSPITAL_NAME },
+    });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
+    await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {
       repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timeZone: config.timezone, organizer: config.mailFrom,
     });

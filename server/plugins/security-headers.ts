@@ -1,6 +1,8 @@
 // Security headers on every answer (OWASP Secure Headers): the API serves data, never pages to frame
-// or scripts to run, so its policy forbids everything; the web app will carry its own CSP. HSTS only
-// where the public URL is https (sending it over plain HTTP has no effect and misleads).
+// or scripts to run, so its policy forbids everything; the web app's pages (routes marked
+// `plugins: { page: true }`, server/plugins/web.ts) get a policy of their own that lets them run the
+// app's own scripts and styles and talk to this origin (fetch, Socket.io). HSTS only where the public
+// URL is https (sending it over plain HTTP has no effect and misleads).
 import type { Plugin, Request, ResponseToolkit, ResponseObject } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
 
@@ -9,13 +11,17 @@ export interface SecurityHeadersOptions {
   https: boolean;
 }
 
+export const apiCsp = "default-src 'none'; frame-ancestors 'none'";
+export const pageCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
+  + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 export const securityHeadersPlugin: Plugin<SecurityHeadersOptions> = {
   name: 'open-his-security-headers',
   register(server, options) {
     const headers: Record<string, string> = {
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
-      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'content-security-policy': apiCsp,
       'referrer-policy': 'no-referrer',
       'cross-origin-resource-policy': 'same-origin',
     };
@@ -25,7 +31,13 @@ export const securityHeadersPlugin: Plugin<SecurityHeadersOptions> = {
       if ('isBoom' in response && response.isBoom) {
         Object.assign(response.output.headers, headers);
       } else {
-        for (const [name, value] of Object.entries(headers)) (response as ResponseObject).header(name, value);
+        const page = request.route.settings.plugins?.page === true;
+        const own = (response as ResponseObject).headers['content-security-policy'];
+        for (const [name, value] of Object.entries(headers)) {
+          // A route that renders a document of its own (a printable slip) sets the narrower policy it needs.
+          if (name === 'content-security-policy' && own !== undefined && !page) continue;
+          (response as ResponseObject).header(name, page && name === 'content-security-policy' ? pageCsp : value);
+        }
       }
       return h.continue;
     });

@@ -1,0 +1,68 @@
+// The web app (web/dist, built by `npm run build:web`): hashed assets under /assets with a year's
+// cache, and index.html — no-cache, with the page CSP (security-headers.ts) — for the client-side
+// routes the app knows (/ and /book…). Without a build the server runs API-only and says so.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
+import type { Boom } from '@hapi/boom';
+import Inert from '@hapi/inert';
+
+export const defaultWebDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Client-side routes of the app: each answers with index.html. Future areas (/emr, /radiology, /admin) add theirs. */
+export const appRoutes = ['/', '/book', '/book/{path*}'];
+
+export interface WebPluginOptions {
+  /** The built app; default web/dist of the repository. */
+  dist?: string;
+  log: { warn(message: string): void };
+}
+
+declare module '@hapi/hapi' {
+  interface PluginSpecificConfiguration {
+    /** A web page (HTML): gets the page CSP instead of the API's. */
+    page?: boolean;
+    /** A hashed, immutable asset of the web app. */
+    webAsset?: boolean;
+  }
+}
+
+export const webPlugin: Plugin<WebPluginOptions> = {
+  name: 'open-his-web',
+  async register(server, options) {
+    const dist = options.dist ?? defaultWebDist;
+    const index = join(dist, 'index.html');
+    if (!existsSync(index)) {
+      options.log.warn(`No web app at ${dist} (run npm run build:web): serving the API only`);
+      return;
+    }
+    await server.register(Inert, { once: true });
+
+    server.route({
+      method: 'GET', path: '/assets/{file*}',
+      options: {
+        auth: false,
+        plugins: { public: true, webAsset: true },
+        handler: { directory: { path: join(dist, 'assets'), index: false, listing: false, redirectToSlash: false } },
+      },
+    });
+    for (const path of appRoutes) {
+      server.route({
+        method: 'GET', path,
+        options: {
+          auth: false,
+          plugins: { public: true, page: true },
+          handler: (_request: Request, h: ResponseToolkit) => h.file(index, { confine: false }).header('cache-control', 'no-cache'),
+        },
+      });
+    }
+    server.ext('onPreResponse', (request: Request, h: ResponseToolkit) => {
+      const response = request.response as ResponseObject | Boom;
+      if (request.route.settings.plugins?.webAsset && !('isBoom' in response && response.isBoom)) {
+        (response as ResponseObject).header('cache-control', 'public, max-age=31536000, immutable');
+      }
+      return h.continue;
+    }, { sandbox: 'plugin' });
+  },
+};

@@ -1,0 +1,73 @@
+// The web app's shell: language switch, and a router that knows /book (lazily loaded); / goes to
+// /book. Other areas (/emr, /radiology, /admin) will add their routes here.
+import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { I18nProvider, languages, translate, useI18n } from './shared/i18n/index.tsx';
+import './styles.css';
+
+const BookPage = lazy(() => import('./book/BookPage.tsx'));
+
+/** The current path; navigate() changes it without a reload. */
+function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const update = () => setPath(location.pathname);
+    addEventListener('popstate', update);
+    addEventListener('open-his:navigate', update);
+    return () => {
+      removeEventListener('popstate', update);
+      removeEventListener('open-his:navigate', update);
+    };
+  }, []);
+  return path;
+}
+
+export function navigate(path: string, replace = false): void {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  dispatchEvent(new Event('open-his:navigate'));
+}
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <div className="lang" role="group" aria-label={t('app.language')}>
+      {languages.map((l) => (
+        <button key={l} type="button" lang={l} aria-pressed={l === lang} onClick={() => setLang(l)}>
+          {translate(l, 'app.languageName')}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Shell() {
+  const { t } = useI18n();
+  const path = usePath();
+  useEffect(() => {
+    if (path === '/' || path === '') navigate('/book', true);
+  }, [path]);
+  const isBook = path === '/book' || path.startsWith('/book/');
+  return (
+    <>
+      <a className="skip" href="#main">{t('app.skipToContent')}</a>
+      <header className="top">
+        <span className="brand">{t('app.brand')}</span>
+        <LanguageSwitch />
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
+          {isBook ? <BookPage path={path} navigate={navigate} /> : null}
+        </Suspense>
+      </main>
+    </>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <I18nProvider>
+      <Shell />
+    </I18nProvider>
+  </StrictMode>,
+);
