@@ -52,6 +52,8 @@ export interface DoctorDays {
   dates: string[];
   /** Times of the doctor by date; a date missing is not loaded or not released. */
   byDate: Record<string, AvailabilityTime[]>;
+  /** Whether each day can be booked online now (released, not too near). */
+  bookable: Record<string, boolean>;
   loading: boolean;
   error: unknown;
   reload(): void;
@@ -63,7 +65,9 @@ export interface DoctorDays {
 /** The doctor's next 14 days: loaded once, then kept current by the `availability` push. */
 export function useDoctorDays(service: string | null, role: string | null, selectedDate: string | null): DoctorDays {
   const { lang, t } = useI18n();
-  const [dates] = useState(() => dayRange(hospitalDate(), DAYS));
+  // Online booking opens from tomorrow (today is for the desk), up to the booking window.
+  const [dates] = useState(() => dayRange(hospitalDate(), DAYS + 1).slice(1));
+  const [bookable, setBookable] = useState<Record<string, boolean>>({});
   const [byDate, setByDate] = useState<Record<string, AvailabilityTime[]>>({});
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -84,8 +88,13 @@ export function useDoctorDays(service: string | null, role: string | null, selec
     booking.availability(service, dates[0]!, dates[dates.length - 1]!, role).then((answer) => {
       if (!live) return;
       const next: Record<string, AvailabilityTime[]> = {};
-      for (const day of answer.days) next[day.date] = day.times.filter((time) => time.role === role);
+      const open: Record<string, boolean> = {};
+      for (const day of answer.days) {
+        next[day.date] = day.times.filter((time) => time.role === role);
+        open[day.date] = day.bookable;
+      }
       setByDate(next);
+      setBookable(open);
     }, (err: unknown) => { if (live) setError(err); }).finally(() => { if (live) setLoading(false); });
 
     watchDays({ service, dates });
@@ -119,7 +128,7 @@ export function useDoctorDays(service: string | null, role: string | null, selec
     };
   }, [service, role, dates, attempt]);
 
-  return { dates, byDate, loading, error, reload: () => setAttempt((n) => n + 1), announcement, connected };
+  return { dates, byDate, bookable, loading, error, reload: () => setAttempt((n) => n + 1), announcement, connected };
 }
 
 export const freeOf = (times: AvailabilityTime[] | undefined): number => (times ?? []).reduce((sum, time) => sum + Math.max(0, time.free), 0);
@@ -129,13 +138,14 @@ export function DayStrip({ days, selected, onSelect }: { days: DoctorDays; selec
   return (
     <ul className="days" aria-label={t('book.daysLabel')}>
       {days.dates.map((date) => {
-        const free = freeOf(days.byDate[date]);
+        const open = days.bookable[date] !== false;
+        const free = open ? freeOf(days.byDate[date]) : 0;
         return (
           <li key={date}>
             <button type="button" className="day" aria-pressed={date === selected} disabled={free === 0} onClick={() => onSelect(date)}
               data-date={date}>
               <span className="day-date">{formatDay(date, lang)}</span>
-              <span className="day-count">{free > 0 ? t('book.dayFree', { count: free }) : t('book.dayNone')}</span>
+              <span className="day-count">{!open ? t('book.dayNotOpen') : free > 0 ? t('book.dayFree', { count: free }) : t('book.dayNone')}</span>
             </button>
           </li>
         );

@@ -13,7 +13,9 @@ export interface Doctor {
   schedule: string;
   nextFreeDate: string | null;
 }
-export interface Availability { service: string; days: AvailabilityDay[]; releasedThrough: string; nextRelease: string | null }
+/** A day as GET /booking/availability answers it: `bookable` is false before its release (放号) or when it is too near for online booking. */
+export interface AvailabilityAnswerDay { date: string; bookable: boolean; times: AvailabilityDay['times'] }
+export interface Availability { service: string; days: AvailabilityAnswerDay[]; releasedThrough: string; nextRelease: string | null }
 
 const q = encodeURIComponent;
 

@@ -22,7 +22,7 @@ export interface Appointment {
 interface Parameters { resourceType: 'Parameters'; parameter: { name: string; valueReference?: Reference; valueString?: string }[] }
 interface Bundle<T> { resourceType: 'Bundle'; entry?: { resource?: T; search?: { mode?: string } }[] }
 
-export const QUEUE_NUMBER_EXTENSION = 'https://open-his.org/fhir/StructureDefinition/queue-number';
+export const QUEUE_NUMBER_EXTENSION = 'https://open-his.example.org/fhir/StructureDefinition/queue-number';
 
 const fhirJson = 'application/fhir+json';
 

@@ -29,6 +29,7 @@ const en: Messages = {
     daysLabel: 'Next 14 days',
     dayFree: '{count} free',
     dayNone: 'None',
+    dayNotOpen: 'Not open yet',
     noTimes: 'No free times left on this day.',
     morning: 'Morning',
     afternoon: 'Afternoon',

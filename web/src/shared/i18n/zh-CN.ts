@@ -28,6 +28,7 @@ const zhCN = {
     daysLabel: '未来 14 天',
     dayFree: '余 {count}',
     dayNone: '无号',
+    dayNotOpen: '未放号',
     noTimes: '当天已无可预约时段。',
     morning: '上午',
     afternoon: '下午',

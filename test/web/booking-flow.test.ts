@@ -1,22 +1,4 @@
-// PENDING — the booking flow in the browser against the real booking API (issue 5). Not matched by
-// ava's glob (test/**/*.test.ts) until the booking core, the push layer and the booking mail are
-// merged: then rename this file to booking-flow.test.ts.
-//
-// What it expects of the server, as in /work/notes/booking-contract.md:
-// - after seedDemoIfEmpty + seedDemoAccounts (prepare() below; add whatever the booking core needs,
-//   e.g. releasing slots from the schedule templates), GET /booking/departments lists the demo
-//   departments, GET /booking/doctors?service= has a doctor with a nextFreeDate within 14 days, and
-//   GET /booking/availability has a time with free ≥ 1 that day;
-// - POST /fhir/Appointment/$hold and $book with a patient's bearer token book it (201 Appointment,
-//   queue number extension);
-// - the Socket.io namespace /booking sends `availability` for the watched day within ~200 ms of the
-//   commit, so a second page updates its counts within 1 s without reloading;
-// - sign-up (code mail from /auth/signup/code, then /auth/signup) works from the page, and the booking
-//   sends a confirmation mail (with an .ics, METHOD:REQUEST) to the patient's address at SMTP_URL;
-// - /book/mine lists the appointment (GET /fhir/Appointment?patient=Patient/<id>&_sort=-date) and
-//   cancels it ($cancel) or moves it ($reschedule) to another free time of the same doctor; the page
-//   finds the department of an appointment from a HealthcareService participant or, failing that,
-//   by reading its Slot and that Slot's Schedule (actor HealthcareService) — both public reads.
+// The booking flow in the browser against the real booking API, push and mail (issue 5).
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { startTestServer, request, type TestServer } from '../helpers/server.ts';
@@ -24,6 +6,7 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
 import { launchBrowser, cspViolations, type TestBrowser } from '../helpers/browser.ts';
 import { seedDemoIfEmpty } from '../../server/seed/load.ts';
 import { seedDemoAccounts, demoPatientLogin } from '../../server/seed/accounts.ts';
+import { seedDemoBooking } from '../../server/seed/booking.ts';
 import { makeResidentId } from '../../server/identity/resident-id.ts';
 import zhCN from '../../web/src/shared/i18n/zh-CN.ts';
 
@@ -44,9 +27,10 @@ test.after.always(async () => {
   await smtp?.stop();
 });
 
-/** The demo hospital and its log-ins (the booking core may need a step here to release slots). */
+/** The demo hospital, its clinic templates, slots and bookings, and its log-ins. */
 async function prepare(target: TestServer): Promise<void> {
   await seedDemoIfEmpty(target.app.engine, { timezone: 'Asia/Shanghai' });
+  await seedDemoBooking(target.app.booking);
   await seedDemoAccounts(target.app.engine, target.app.auth.accounts, demoPassword);
 }
 
@@ -159,8 +143,10 @@ test.serial('a new patient signs up from the page, books, sees the confirmation 
     t.is(stored.body.status, 'booked');
 
     const confirmation = await smtp.waitForMessage(email, 10_000);
-    t.true(confirmation.raw.includes('BEGIN:VCALENDAR'), 'the mail carries an .ics');
-    t.true(confirmation.raw.includes('METHOD:REQUEST'));
+    const ics = confirmation.attachments.find((a) => a.contentType.startsWith('text/calendar'));
+    t.truthy(ics, 'the mail carries an .ics');
+    t.true(ics!.content.includes('BEGIN:VCALENDAR'));
+    t.true(ics!.content.includes('METHOD:REQUEST'));
     t.true(`${confirmation.subject}\n${confirmation.text}`.includes(queue), 'the mail names the queue number');
 
     // My appointments lists it, and cancels it.
