@@ -56,6 +56,15 @@ export interface Config {
   trustProxy: boolean;
   /** CORS_ORIGINS — comma-separated origins of other web apps allowed to call the API. Default none (same origin only). */
   corsOrigins: string[];
+  /**
+   * REDIS_URL — Redis (redis:// or rediss://) shared by several server processes, so that live
+   * availability reaches the booking pages connected to any of them. Unset: one process, in memory.
+   */
+  redisUrl?: string;
+  /** REDIS_CHANNEL_PREFIX — prefix of this deployment's Redis channels (distinct per deployment sharing a Redis). Default open-his. */
+  redisChannelPrefix: string;
+  /** PUSH_COALESCE_MS — changes of one department-day within this window go out as one live update. Default 200. */
+  pushCoalesceMs: number;
 }
 
 const schema = Joi.object({
@@ -85,6 +94,9 @@ const schema = Joi.object({
   MAIL_FROM: Joi.string().max(256).default('Open HIS <no-reply@open-his.invalid>'),
   CORS_ORIGINS: Joi.string().empty('').default(''),
   TRUST_PROXY: Joi.boolean().truthy('1', 'yes').falsy('0', 'no').default(false),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  REDIS_CHANNEL_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._:-]{1,64}$/).default('open-his'),
+  PUSH_COALESCE_MS: Joi.number().integer().min(0).max(60_000).default(200),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
@@ -113,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     mailFrom: value.MAIL_FROM,
     trustProxy: value.TRUST_PROXY,
     corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    redisUrl: value.REDIS_URL,
+    redisChannelPrefix: value.REDIS_CHANNEL_PREFIX,
+    pushCoalesceMs: value.PUSH_COALESCE_MS,
     ...overrides,
   });
 }

@@ -24,6 +24,7 @@ import { migrateAuditChain } from './audit/chain.ts';
 import { startAuditSealer, type AuditSealer } from './audit/seal.ts';
 import { createMailer, type Mailer } from './mail/transport.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { createPush, type Push } from './push/push.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -33,6 +34,8 @@ export interface OpenHisServer {
   audit: AuditWriter;
   sealer: AuditSealer;
   mailer: Mailer;
+  /** Live availability (Socket.io `/booking`): the booking core sets its provider and reports changes. */
+  push: Push;
   /** Stops accepting requests, drains those in flight, then closes the database. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -71,6 +74,7 @@ function smartSecurity(baseUrl: string) {
 
 export async function createServer(config: Readonly<Config>, options: { db?: Database } = {}): Promise<OpenHisServer> {
   const db = options.db ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let attachedPush: Push | undefined;
   try {
     const engine = await createFhirEngine({ db, timezone: config.timezone, capabilitySecurity: smartSecurity });
     await migrate(db, authMigrations);
@@ -87,6 +91,14 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       },
     });
     await server.register(loggingPlugin(config.logLevel));
+    // Attached before the listener starts; it fails the start when REDIS_URL is set but unreachable.
+    const push = await createPush(server.listener, {
+      log: server.logger, corsOrigins: config.corsOrigins, publicUrl: config.publicUrl,
+      redisUrl: config.redisUrl, redisChannelPrefix: config.redisChannelPrefix, coalesceMs: config.pushCoalesceMs,
+    });
+    // hapi does not close what is attached to its listener; stop() also awaits this before the database closes.
+    attachedPush = push;
+    server.events.on('stop', () => void push.close());
     const audit = new AuditWriter(engine.repo, { log: server.logger });
     // Batches of 1,000 keep PGlite's one connection free for requests while sealing.
     const sealer = startAuditSealer(db, { log: server.logger, batchSize: 1000 });
@@ -118,11 +130,12 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     let stopped = false;
     return {
-      server, engine, db, auth, audit, sealer, mailer,
+      server, engine, db, auth, audit, sealer, mailer, push,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
+        await push.close();
         purging.stop();
         await audit.close();
         await sealer.stop();
@@ -132,6 +145,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       },
     };
   } catch (err) {
+    await attachedPush?.close();
     if (!options.db) await db.close();
     throw err;
   }

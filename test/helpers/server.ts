@@ -46,6 +46,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     fhir: new Client({ baseUrl: base, customHeaders: { authorization: `Bearer ${token}` } }),
     async stop() {
       await app.server.stop({ timeout: 1000 });
+      await app.push.close();
       await app.audit.close();
       await app.sealer.stop();
       app.mailer.close();
