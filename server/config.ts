@@ -63,6 +63,15 @@ export interface Config {
   corsOrigins: string[];
   /** WEB_DIST — the built web app to serve (npm run build:web). Default web/dist of the repository; missing: API only. */
   webDist?: string;
+  /**
+   * REDIS_URL — Redis (redis:// or rediss://) shared by several server processes, so that live
+   * availability reaches the booking pages connected to any of them. Unset: one process, in memory.
+   */
+  redisUrl?: string;
+  /** REDIS_CHANNEL_PREFIX — prefix of this deployment's Redis channels (distinct per deployment sharing a Redis). Default open-his. */
+  redisChannelPrefix: string;
+  /** PUSH_COALESCE_MS — changes of one department-day within this window go out as one live update. Default 200. */
+  pushCoalesceMs: number;
 }
 
 const schema = Joi.object({
@@ -94,6 +103,9 @@ const schema = Joi.object({
   CORS_ORIGINS: Joi.string().empty('').default(''),
   WEB_DIST: Joi.string().empty(''),
   TRUST_PROXY: Joi.boolean().truthy('1', 'yes').falsy('0', 'no').default(false),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
+  REDIS_CHANNEL_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._:-]{1,64}$/).default('open-his'),
+  PUSH_COALESCE_MS: Joi.number().integer().min(0).max(60_000).default(200),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
@@ -124,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: value.TRUST_PROXY,
     webDist: value.WEB_DIST ? resolve(value.WEB_DIST) : undefined,
     corsOrigins: (value.CORS_ORIGINS as string).split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    redisUrl: value.REDIS_URL,
+    redisChannelPrefix: value.REDIS_CHANNEL_PREFIX,
+    pushCoalesceMs: value.PUSH_COALESCE_MS,
     ...overrides,
   });
 }

@@ -33,6 +33,7 @@ import { mailBookingNotices } from './booking/notify.ts';
 import { appointmentDocumentRoutes } from './booking/documents-routes.ts';
 import { HOSPITAL_NAME } from './seed/organization.ts';
 import { webPlugin } from './plugins/web.ts';
+import { createPush, type Push } from './push/push.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -45,6 +46,8 @@ export interface OpenHisServer {
   booking: BookingService;
   /** The day-before booking reminders (a pass at start, then every 15 minutes). */
   reminders: Reminders;
+  /** Live availability (Socket.io `/booking`): the booking core sets its provider and reports changes. */
+  push: Push;
   /** Stops accepting requests, drains those in flight, then closes the database. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -83,6 +86,7 @@ function smartSecurity(baseUrl: string) {
 
 export async function createServer(config: Readonly<Config>, options: { db?: Database } = {}): Promise<OpenHisServer> {
   const db = options.db ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let attachedPush: Push | undefined;
   try {
     const engine = await createFhirEngine({ db, timezone: config.timezone, capabilitySecurity: smartSecurity });
     await migrate(db, authMigrations);
@@ -104,6 +108,14 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     server.listener.keepAliveTimeout = 65_000;
     server.listener.headersTimeout = 66_000;
     await server.register(loggingPlugin(config.logLevel));
+    // Attached before the listener starts; it fails the start when REDIS_URL is set but unreachable.
+    const push = await createPush(server.listener, {
+      log: server.logger, corsOrigins: config.corsOrigins, publicUrl: config.publicUrl,
+      redisUrl: config.redisUrl, redisChannelPrefix: config.redisChannelPrefix, coalesceMs: config.pushCoalesceMs,
+    });
+    // hapi does not close what is attached to its listener; stop() also awaits this before the database closes.
+    attachedPush = push;
+    server.events.on('stop', () => void push.close());
     const audit = new AuditWriter(engine.repo, { log: server.logger });
     // Batches of 1,000 keep PGlite's one connection free for requests while sealing.
     const sealer = startAuditSealer(db, { log: server.logger, batchSize: 1000 });
@@ -146,6 +158,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const bookingMail = mailBookingNotices(booking, {
       repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timeZone: config.timezone, organizer: config.mailFrom,
     });
+    // Live availability: snapshots come from the booking projection; every committed change is pushed.
+    push.setAvailabilityProvider((service, date) => booking.availabilityOf(service, date));
+    booking.onAvailabilityChanged((service, date) => push.availabilityChanged(service, date));
     booking.start();
     // Last: nothing after it can fail and leave its timer running.
     const reminders = startReminders({
@@ -153,11 +168,12 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     });
     let stopped = false;
     return {
-      server, engine, db, auth, audit, sealer, mailer, booking, reminders,
+      server, engine, db, auth, audit, sealer, mailer, booking, reminders, push,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
+        await push.close();
         purging.stop();
         await booking.stop();
         await bookingMail.idle();
@@ -170,6 +186,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       },
     };
   } catch (err) {
+    await attachedPush?.close();
     if (!options.db) await db.close();
     throw err;
   }

@@ -52,6 +52,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     fhir: new Client({ baseUrl: base, customHeaders: { authorization: `Bearer ${token}` } }),
     async stop() {
       await app.server.stop({ timeout: 1000 });
+      await app.push.close();
       await app.booking.stop();
       await app.reminders.stop();
       await app.audit.close();
