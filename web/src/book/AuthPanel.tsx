@@ -4,7 +4,7 @@
 import { useEffect, useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { askSignUpCode, logIn, signUp } from '../shared/http.ts';
 import { useI18n } from '../shared/i18n/index.tsx';
-import { isValidResidentId } from '../../../server/identity/resident-id.ts';
+import { looksLikeResidentId } from '../shared/resident-id.ts';
 import { ErrorNote, StepHeading } from './common.tsx';
 
 function Field({ label, ...input }: { label: string } & InputHTMLAttributes<HTMLInputElement>) {
@@ -99,7 +99,7 @@ function SignUp({ onDone }: { onDone(): void }) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const id = residentId.trim().toUpperCase();
-    if (!isValidResidentId(id)) {
+    if (!looksLikeResidentId(id)) {
       setIdProblem(true);
       return;
     }

@@ -1,0 +1,34 @@
+import test from 'ava';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The dependency direction of the project: the web app shares types with the server (the push event
+// map) and nothing else — no server module may end up in the browser bundle.
+const webSrc = fileURLToPath(new URL('../../web/src/', import.meta.url));
+
+async function sources(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await sources(path));
+    else if (/\.(ts|tsx)$/.test(entry.name)) out.push(path);
+  }
+  return out;
+}
+
+test('the web app imports server, fhir and imaging code as types only', async (t) => {
+  const offending: string[] = [];
+  const files = await sources(webSrc);
+  t.true(files.length > 5);
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    const statements = text.match(/^(?:import|export)\s[^;]*?from\s+['"][^'"]+['"]/gms) ?? [];
+    for (const s of statements) {
+      const target = /from\s+['"]([^'"]+)['"]/.exec(s)![1]!;
+      if (!/(^|\/)(server|fhir|imaging)\//.test(target)) continue;
+      if (!/^(import|export)\s+type\s/.test(s)) offending.push(`${file}: ${s.replace(/\s+/g, ' ')}`);
+    }
+  }
+  t.deepEqual(offending, []);
+});
