@@ -59,15 +59,18 @@ export interface HoldResult { slotId: string; position: number; expires: Date }
 export async function hold(ctx: BookingContext, actor: Actor, slotId: string, patientId: string): Promise<HoldResult> {
   if (!await anyPlaceLeft(ctx.db, slotId, patientId)) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
   const seconds = ctx.settings().holdMinutes * 60;
-  return ctx.repo.transaction(async (repo, sql) => {
+  const result = await ctx.repo.transaction(async (repo, sql) => {
     const slot = await loadSlot(sql, slotId);
     await checkPatient(ctx, repo, sql, actor, patientId, slot);
     const released = await releaseHolds(sql, patientId);
     const position = await claimPlace(sql, { slotId, patientId, appointmentId: null, status: 'held', holdSeconds: seconds });
     if (position === null) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
-    await syncSlotStatus(repo, sql, [...new Set([...released, slotId])]);
-    return { slotId, position, expires: new Date(Date.now() + seconds * 1000) };
+    const touched = [...new Set([...released, slotId])];
+    await syncSlotStatus(repo, sql, touched);
+    return { slotId, position, expires: new Date(Date.now() + seconds * 1000), touched };
   });
+  ctx.changed(result.touched);
+  return { slotId: result.slotId, position: result.position, expires: result.expires };
 }
 
 export async function book(ctx: BookingContext, actor: Actor, slotId: string, patientId: string): Promise<Resource> {
@@ -81,8 +84,12 @@ export async function book(ctx: BookingContext, actor: Actor, slotId: string, pa
     const appointment = await buildAppointment({ id, slot, patientId, position, calendar: ctx.calendar, names: ctx.names, repo });
     const written = await repo.create(appointment, { assignedId: id });
     // The patient's other holds end with a booking: one held place at a time.
-    await syncSlotStatus(repo, sql, await releaseHolds(sql, patientId));
-    return JSON.parse(written.version.json!) as Resource;
+    const released = await releaseHolds(sql, patientId);
+    await syncSlotStatus(repo, sql, released);
+    return { appointment: JSON.parse(written.version.json!) as Resource, released };
+  }).then(({ appointment, released }) => {
+    if (released.length > 0) ctx.changed(released);
+    return appointment;
   });
 }
 

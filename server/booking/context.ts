@@ -11,6 +11,8 @@ export interface BookingContext {
   calendar: Calendar;
   settings(): BookingSettings;
   names: DirectoryNames;
+  /** After a commit that changed places without writing the Slot (holds): tell the live push. */
+  changed(slotIds: string[]): void;
 }
 
 /** Who is acting: a patient online (rules and the booking window apply) or staff at the desk (they do not). */

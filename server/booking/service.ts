@@ -50,7 +50,7 @@ export class BookingService {
     this.calendar = new Calendar(options.timezone);
     this.ctx = {
       repo: options.engine.repo, db: options.db, calendar: this.calendar,
-      settings: () => this.#settings, names: new DirectoryNames(),
+      settings: () => this.#settings, names: new DirectoryNames(), changed: (ids) => this.slotsChanged(ids),
     };
   }
 

@@ -2,49 +2,14 @@
 // reaches the pages connected to the other. Needs PostgreSQL (127.0.0.1:5432, or DATABASE_URL) and
 // Redis (127.0.0.1:6379, or REDIS_URL) whichever database the rest of the suite runs on.
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../../server/server.ts';
 import { createPostgresDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { connectWatcher, time, type Watcher } from '../../helpers/push.ts';
 import { createAvailabilityTable, setAvailability, tableAvailability } from '../../helpers/push-table.ts';
-
-const repository = fileURLToPath(new URL('../../../', import.meta.url));
-const peerScript = fileURLToPath(new URL('../../helpers/push-peer.ts', import.meta.url));
-
-/** Starts the peer server process and resolves with its port once it serves. */
-function startPeer(env: NodeJS.ProcessEnv): { child: ChildProcess; port: Promise<number> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', peerScript], { cwd: repository, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const port = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`peer did not start within 60 s: ${stderr}`)), 60_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^listening (\d+)$/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`peer exited with ${code}: ${stderr}`));
-    });
-  });
-  return { child, port };
-}
-
-async function stopPeer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
-}
+import { startPeer, stopPeer } from '../../helpers/peer-process.ts';
 
 test('a page connected to one server process gets the change reported on another', async (t) => {
   const base = loadConfig();
@@ -68,7 +33,7 @@ test('a page connected to one server process gets the change reported on another
     processA.push.setAvailabilityProvider(tableAvailability(database.db));
     await processA.server.start();
 
-    const started = startPeer({
+    const started = startPeer('push-peer.ts', {
       ...process.env, DATABASE_URL: database.url, REDIS_URL: redisUrl, REDIS_CHANNEL_PREFIX: channelPrefix,
       PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'silent',
     });
