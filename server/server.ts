@@ -48,7 +48,7 @@ export interface OpenHisServer {
   reminders: Reminders;
   /** Live availability (Socket.io `/booking`): the booking core sets its provider and reports changes. */
   push: Push;
-  /** Stops accepting requests, drains those in flight, then closes the database. */
+  /** Stops accepting requests, drains those in flight and background work, then closes the database it opened. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -182,7 +182,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         await sealer.stop();
         mailer.close();
         await engine.idle();
-        await db.close();
+        // Who opens closes: a database handed in by the caller (tests, tools) stays open for it.
+        if (!options.db) await db.close();
       },
     };
   } catch (err) {

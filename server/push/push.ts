@@ -3,7 +3,7 @@
 // gets the day's full snapshot, coalesced per room. With REDIS_URL the emits reach the sockets of every
 // server process; the process where the change happened reads the snapshot.
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { AvailabilityDay, ClientToServerEvents, ServerToClientEvents, WatchAck } from './events.ts';
 import { Coalescer } from './coalescer.ts';
@@ -20,6 +20,8 @@ export interface Push {
   setAvailabilityProvider(provider: AvailabilityProvider): void;
   /** Disconnects the sockets, waits for snapshot reads in flight, closes Redis. Idempotent. */
   close(): Promise<void>;
+  /** The `/booking` namespace, for tools that measure a bare broadcast to the same sockets (test/bench/booking.ts). */
+  readonly namespace: Namespace<ClientToServerEvents, ServerToClientEvents>;
 }
 
 export interface PushOptions {
@@ -131,6 +133,7 @@ export async function createPush(listener: HttpServer, options: PushOptions): Pr
 
   let closing: Promise<void> | undefined;
   return {
+    namespace: booking,
     availabilityChanged(service, date) {
       if (provider && !closing) coalescer.mark(roomName(service, date));
     },

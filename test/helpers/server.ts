@@ -51,14 +51,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     fetch: (target, init = {}) => fetch(target, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) } }),
     fhir: new Client({ baseUrl: base, customHeaders: { authorization: `Bearer ${token}` } }),
     async stop() {
-      await app.server.stop({ timeout: 1000 });
-      await app.push.close();
-      await app.booking.stop();
-      await app.reminders.stop();
-      await app.audit.close();
-      await app.sealer.stop();
-      app.mailer.close();
-      await app.engine.idle();
+      await app.stop(1000);
       await database.drop();
       await rm(outboxDir, { recursive: true, force: true });
     },

@@ -67,6 +67,7 @@ test('npm run audit:verify asks the running server when it holds the embedded da
     t.regex(through.out, /Audit chain intact: [1-9]\d* records verified/);
   } finally {
     await app.stop();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
