@@ -3,18 +3,11 @@
 import type { Queryable } from '../../fhir/index.ts';
 import { addDays, daysBetween, minutesOf, type Calendar } from './calendar.ts';
 import { departmentWindow, type BookingSettings } from './settings.ts';
-import { periodOf, type Period } from './template.ts';
+import { periodOf } from './template.ts';
+import type { AvailabilityTime } from '../push/events.ts';
 
-export interface AvailabilityTime {
-  schedule: string;
-  role: string;
-  slot: string;
-  start: string;
-  end: string;
-  period: Period;
-  capacity: number;
-  free: number;
-}
+/** The push sends these very objects (server/push/events.ts). */
+export type { AvailabilityTime };
 
 export interface AvailabilityQuery {
   service: string;

@@ -3,24 +3,16 @@
 import { touched, type Operation } from '../../../fhir/index.ts';
 import { book } from '../book.ts';
 import type { BookingService } from '../service.ts';
-import { actorOf, patientFor } from './caller.ts';
+import { actorOf } from './caller.ts';
 import { appliesToAppointment, definition } from './definition.ts';
-import { takeRate } from './limits.ts';
-import { parameters, referenceId } from './params.ts';
+import { placeParameters, placeRequest } from './limits.ts';
 
 export function bookOperation(service: BookingService): Operation {
   return {
-    definition: definition('book', 'type', true, [
-      { name: 'slot', use: 'in', min: 1, max: '1', type: 'Reference' },
-      { name: 'patient', use: 'in', min: 0, max: '1', type: 'Reference' },
-      { name: 'return', use: 'out', min: 1, max: '1', type: 'Appointment' },
-    ]),
+    definition: definition('book', 'type', true, [...placeParameters, { name: 'return', use: 'out', min: 1, max: '1', type: 'Appointment' }]),
     appliesTo: appliesToAppointment,
     async handle(req, ctx) {
-      const p = parameters(req);
-      const slotId = referenceId(p.get('slot'), 'Slot', 'slot')!;
-      const patientId = patientFor(ctx, p.get('patient'));
-      takeRate(service, ctx, patientId);
+      const { slotId, patientId } = placeRequest(service, req, ctx);
       const appointment = await book(service.ctx, actorOf(ctx), slotId, patientId);
       const json = JSON.stringify(appointment);
       touched(ctx, [{ resourceType: 'Appointment', id: appointment.id!, versionId: 1, json }]);

@@ -1,10 +1,11 @@
 // Rate limits of $hold and $book (anti-scalper, 号贩子): per account, per patient and per client
 // address, so that neither many accounts behind one address nor one account for many patients
 // gets around them.
-import type { RestContext } from '../../../fhir/index.ts';
+import type { FhirRequest, RestContext } from '../../../fhir/index.ts';
 import type { BookingService } from '../service.ts';
 import { bookingError } from '../errors.ts';
-import { hostOf } from './caller.ts';
+import { hostOf, patientFor } from './caller.ts';
+import { parameters, referenceId } from './params.ts';
 
 export function takeRate(service: BookingService, ctx: RestContext, patientId: string): void {
   const host = hostOf(ctx);
@@ -23,3 +24,18 @@ export function takeRate(service: BookingService, ctx: RestContext, patientId: s
     }
   }
 }
+
+/** The input of $hold and $book: which slot, for which patient — counted against the rate limits. */
+export function placeRequest(service: BookingService, req: FhirRequest, ctx: RestContext): { slotId: string; patientId: string } {
+  const p = parameters(req);
+  const slotId = referenceId(p.get('slot'), 'Slot', 'slot')!;
+  const patientId = patientFor(ctx, p.get('patient'));
+  takeRate(service, ctx, patientId);
+  return { slotId, patientId };
+}
+
+/** $hold and $book take the same parameters. */
+export const placeParameters = [
+  { name: 'slot', use: 'in' as const, min: 1, max: '1', type: 'Reference' },
+  { name: 'patient', use: 'in' as const, min: 0, max: '1', type: 'Reference' },
+];
