@@ -15,6 +15,7 @@ import { appointmentClaimsHook, slotProjectionHook } from './hooks.ts';
 import { markNoShows } from './noshow.ts';
 import { bookingOperations } from './operations/index.ts';
 import { createRateLimiter, type RateLimiter } from '../plugins/rate-limit.ts';
+import { Coalescer } from '../push/coalescer.ts';
 import { loadSettings, saveSettings, validateSettings, type BookingSettings } from './settings.ts';
 import { validateTemplate, type ScheduleTemplate } from './template.ts';
 
@@ -42,6 +43,8 @@ export class BookingService {
   readonly #timers: NodeJS.Timeout[] = [];
   #limiters: { account: RateLimiter; patient: RateLimiter; address: RateLimiter } | undefined;
   #running = Promise.resolve();
+  /** Settles Slot statuses after commits (claims.ts syncSlotStatus), one slot at a time, folding bursts. */
+  readonly #reconciler: Coalescer;
 
   private constructor(options: BookingServiceOptions, settings: BookingSettings) {
     this.#db = options.db;
@@ -52,6 +55,8 @@ export class BookingService {
       repo: options.engine.repo, db: options.db, calendar: this.calendar,
       settings: () => this.#settings, names: new DirectoryNames(), changed: (ids) => this.slotsChanged(ids),
     };
+    this.#reconciler = new Coalescer(50, (slotId) => this.ctx.repo.transaction((repo, sql) => syncSlotStatus(repo, sql, [slotId], { lock: true }))
+      .catch((err: Error) => this.#log.warn({ err: err.message, slot: slotId }, 'Could not settle a slot\'s status')));
   }
 
   static async create(options: BookingServiceOptions): Promise<BookingService> {
@@ -103,8 +108,9 @@ export class BookingService {
     }
   }
 
-  /** After a commit: which departments' days changed (looked up from the projection). */
+  /** After a commit: settle the slots' statuses, and tell which departments' days changed. */
   slotsChanged(slotIds: string[]): void {
+    for (const id of slotIds) this.#reconciler.mark(id);
     if (this.#availabilityListeners.length === 0 || slotIds.length === 0) return;
     void this.#db.query<{ service_id: string | null; start_at: Date | string }>(
       'SELECT service_id, start_at FROM booking_slot WHERE slot_id = ANY($1::text[])', [slotIds])
@@ -184,5 +190,6 @@ export class BookingService {
     for (const t of this.#timers) clearInterval(t);
     this.#timers.length = 0;
     await this.#running;
+    await this.#reconciler.stop();
   }
 }

@@ -85,9 +85,8 @@ async function main(): Promise<void> {
     app.engine.addWriteHook({ types: ['Appointment'], afterCommit: (changes) => { for (const _ of changes) commits.push(Date.now()); } });
 
     const rushTokens = tokens.slice(0, patients);
-    const worker = new Worker(new URL('./booking-clients.ts', import.meta.url), {
+    const worker = new Worker(new URL('./booking-clients.mjs', import.meta.url), {
       workerData: { url, service: 'bench-hcs', date, tokens: rushTokens, attempts: 3 } satisfies ClientsInput,
-      execArgv: ['--import', 'tsx'],
     });
     const next = <T extends ToMain['type']>(type: T) => new Promise<Extract<ToMain, { type: T }>>((resolve, reject) => {
       const on = (m: ToMain) => { if (m.type === type) { worker.off('message', on); resolve(m as Extract<ToMain, { type: T }>); } };
