@@ -2,16 +2,15 @@
 // row of booking_claim keyed (slot, position). The key is what guarantees that no place is given
 // twice: two transactions choosing the same free place collide in the database (INSERT … ON
 // CONFLICT waits for the other to commit, then finds the place taken), whatever path wrote the
-// Appointment. Application code only chooses a candidate place and retries on a lost race; the
-// candidate is a random free place, so that simultaneous bookings of one slot mostly take different
-// places instead of queueing behind the first one's commit.
+// Appointment. Application code only chooses a candidate place and retries on a lost race.
 import { FhirError, type Queryable, type Repository, type Resource } from '../../fhir/index.ts';
 import { slotStatusFor, type SlotStatus } from './slot-resource.ts';
 
 /** Statuses of a Slot that offer no places at all. */
 const CLOSED = ['busy-unavailable', 'entered-in-error'];
 
-// The free places in random order; of those, the first no other transaction is claiming right now
+// The free places in order (queue numbers follow booking order); of those, the first no other
+// transaction is claiming right now
 // (a transaction-scoped advisory try-lock per place: it never waits, so a crowd on one slot spreads
 // over its places instead of queueing); then the claim itself, which the key makes exclusive.
 const claimStatement = `
@@ -20,7 +19,7 @@ WITH cand AS MATERIALIZED (
    WHERE s.slot_id = $1 AND s.status <> ALL($6::text[])
      AND NOT EXISTS (SELECT 1 FROM booking_claim c WHERE c.slot_id = $1 AND c.position = p
                       AND (c.appointment_id IS NOT NULL OR c.expires_at > now()))
-   ORDER BY random()),
+   ORDER BY p),
 picked AS MATERIALIZED (SELECT p FROM cand WHERE pg_try_advisory_xact_lock(hashtext($1), p) LIMIT 1),
 ins AS (
   INSERT INTO booking_claim (slot_id, position, patient_id, appointment_id, status, expires_at)
