@@ -108,7 +108,9 @@ function Booker({ patient, service, onService, onBooked, onSlip }: {
   patient: Patient | null; service: string; onService(service: string): void; onBooked(): void; onSlip(id: string): void;
 }) {
   const { lang, t } = useI18n();
-  const { departments, doctors, error: directoryError } = useDirectory(service);
+  const { departments, doctors: schedules, error: directoryError } = useDirectory(service);
+  // One button per doctor: a doctor with two schedules is still one doctor to book (availability is by doctor).
+  const doctors = schedules?.filter((d, i, all) => all.findIndex((x) => x.role === d.role) === i) ?? null;
   const [doctor, setDoctor] = useState<Doctor | null>(null);
   const [days] = useState(() => dayRange(hospitalDate(), DESK_DAYS));
   const [byDate, setByDate] = useState<Record<string, AvailabilityTime[]> | null>(null);

@@ -61,23 +61,26 @@ export function DepartmentSelect({ departments, value, onChange, label }: {
   );
 }
 
-/** Department → doctor; gives the chosen doctor (with its Schedule) or null. */
+/** Department → doctor's schedule (a doctor may have more than one); gives the chosen one or null. */
 export function SchedulePicker({ onChange }: { onChange(doctor: Doctor | null): void }) {
   const { lang, t } = useI18n();
   const [service, setService] = useState('');
-  const [role, setRole] = useState('');
+  const [schedule, setSchedule] = useState('');
   const { departments, doctors, error } = useDirectory(service);
   useEffect(() => {
-    onChange(doctors?.find((d) => d.role === role) ?? null);
+    onChange(doctors?.find((d) => d.schedule === schedule) ?? null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [doctors, role]);
+  }, [doctors, schedule]);
+  const twice = new Set((doctors ?? []).filter((d, i, all) => all.findIndex((x) => x.role === d.role) !== i).map((d) => d.role));
   return (
     <div className="picker">
-      <DepartmentSelect label={t('admin.department')} departments={departments} value={service} onChange={(id) => { setService(id); setRole(''); }} />
-      <Select label={t('admin.doctor')} name="doctor" value={role} disabled={!doctors} onChange={(e) => setRole(e.target.value)}>
+      <DepartmentSelect label={t('admin.department')} departments={departments} value={service} onChange={(id) => { setService(id); setSchedule(''); }} />
+      <Select label={t('admin.doctor')} name="doctor" value={schedule} disabled={!doctors} onChange={(e) => setSchedule(e.target.value)}>
         <option value="">{t('admin.chooseDoctor')}</option>
         {(doctors ?? []).map((d) => (
-          <option key={d.role} value={d.role}>{d.name}{d.title ? ` · ${lang === 'en' ? d.title.en : d.title.zh}` : ''}</option>
+          <option key={d.schedule} value={d.schedule} data-role={d.role}>
+            {d.name}{d.title ? ` · ${lang === 'en' ? d.title.en : d.title.zh}` : ''}{twice.has(d.role) ? ` (${d.schedule})` : ''}
+          </option>
         ))}
       </Select>
       {departments && departments.length === 0 ? <p>{t('admin.noSchedules')}</p> : null}
