@@ -17,6 +17,8 @@ export default defineConfig({
     // No inline scripts or styles: the page CSP allows 'self' only.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // dist/.vite/manifest.json: the chunk graph, from which scripts/size-web.mjs tells what each page loads.
+    manifest: true,
   },
   server: {
     proxy: {

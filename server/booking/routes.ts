@@ -172,6 +172,21 @@ export const bookingRoutes: Plugin<{ booking: BookingService }> = {
       },
     });
     server.route({
+      method: 'GET', path: '/booking/closures',
+      async handler(request: Request) {
+        requireAdmin(request);
+        // From a day on (default today), optionally of one schedule: the closures still to come, by day.
+        const from: unknown = request.query.from ?? cal.dateOf(new Date());
+        if (!isDate(from)) throw badRequest('from is a date YYYY-MM-DD');
+        const schedule = request.query.schedule === undefined ? null : idParam(String(request.query.schedule).replace(/^Schedule\//, ''), 'schedule');
+        const rows = (await db.query<{ id: string; schedule_id: string | null; day: string; period: string; reason: string; created_at: Date | string }>(
+          `SELECT id, schedule_id, to_char(day, 'YYYY-MM-DD') AS day, period, reason, created_at FROM booking_closure
+            WHERE day >= $1::date AND ($2::text IS NULL OR schedule_id = $2 OR schedule_id IS NULL) ORDER BY day, period, created_at LIMIT 500`,
+          [from, schedule])).rows;
+        return rows.map((r) => ({ id: r.id, schedule: r.schedule_id, day: r.day, period: r.period, reason: r.reason, created: new Date(r.created_at).toISOString() }));
+      },
+    });
+    server.route({
       method: 'DELETE', path: '/booking/closures/{id}',
       async handler(request: Request) {
         requireAdmin(request);

@@ -1,8 +1,28 @@
 // The registration slip (挂号单) the desk prints for a booked or walk-in appointment: hospital,
 // department, doctor, time, queue number and fee, on one small page (print CSS, 80 mm receipt or A6).
+import { createHash } from 'node:crypto';
 import type { Resource } from '../../fhir/index.ts';
 import type { Calendar } from './calendar.ts';
 import { queueNumberOf } from './appointment.ts';
+
+/**
+ * The slip's print styles, fixed text: the desk page shows the slip in a frame from a blob: URL, a
+ * document that inherits the page's CSP, which allows this one stylesheet by its hash (security-headers.ts).
+ */
+export const slipStyle = `
+  body { font: 14px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; margin: 0 auto; max-width: 80mm; padding: 4mm; color: #000; }
+  h1 { font-size: 16px; text-align: center; margin: 0 0 2mm; }
+  .number { font-size: 40px; font-weight: 700; text-align: center; margin: 2mm 0; }
+  table { width: 100%; border-collapse: collapse; }
+  th { text-align: left; font-weight: 400; color: #333; padding-right: 2mm; white-space: nowrap; }
+  td { font-weight: 600; }
+  footer { margin-top: 3mm; font-size: 11px; color: #333; text-align: center; }
+  @page { size: 80mm auto; margin: 0; }
+  @media print { button { display: none; } }
+`;
+
+/** CSP source of the slip's <style> element: 'sha256-…' of its exact text. */
+export const slipStyleSource = `'sha256-${createHash('sha256').update(slipStyle, 'utf8').digest('base64')}'`;
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -48,17 +68,7 @@ export function slipHtml(input: SlipInput): string {
   const printed = input.calendar.format(input.printedAt ?? new Date()).slice(0, 16).replace('T', ' ');
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>挂号单 Registration slip</title>
-<style>
-  body { font: 14px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; margin: 0 auto; max-width: 80mm; padding: 4mm; color: #000; }
-  h1 { font-size: 16px; text-align: center; margin: 0 0 2mm; }
-  .number { font-size: 40px; font-weight: 700; text-align: center; margin: 2mm 0; }
-  table { width: 100%; border-collapse: collapse; }
-  th { text-align: left; font-weight: 400; color: #333; padding-right: 2mm; white-space: nowrap; }
-  td { font-weight: 600; }
-  footer { margin-top: 3mm; font-size: 11px; color: #333; text-align: center; }
-  @page { size: 80mm auto; margin: 0; }
-  @media print { button { display: none; } }
-</style></head>
+<style>${slipStyle}</style></head>
 <body>
 <h1>${escape(input.hospital)}<br>挂号单 Registration slip</h1>
 <p class="number" aria-label="Queue number">${number !== undefined ? `${number} 号` : ''}</p>

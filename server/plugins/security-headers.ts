@@ -5,6 +5,7 @@
 // URL is https (sending it over plain HTTP has no effect and misleads).
 import type { Plugin, Request, ResponseToolkit, ResponseObject } from '@hapi/hapi';
 import type { Boom } from '@hapi/boom';
+import { slipStyleSource } from '../booking/slip.ts';
 
 export interface SecurityHeadersOptions {
   /** Whether clients reach the server over https (PUBLIC_URL https://…). */
@@ -12,8 +13,10 @@ export interface SecurityHeadersOptions {
 }
 
 export const apiCsp = "default-src 'none'; frame-ancestors 'none'";
-export const pageCsp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; "
-  + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+// The desk shows the registration slip (挂号单, server/booking/slip.ts) in a frame from a blob: URL:
+// frame-src allows blob: frames only, and style-src that slip's one fixed stylesheet by its hash.
+export const pageCsp = `default-src 'self'; script-src 'self'; style-src 'self' ${slipStyleSource}; img-src 'self' data:; connect-src 'self' ws: wss:; `
+  + "frame-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export const securityHeadersPlugin: Plugin<SecurityHeadersOptions> = {
   name: 'open-his-security-headers',

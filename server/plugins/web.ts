@@ -1,6 +1,6 @@
 // The web app (web/dist, built by `npm run build:web`): hashed assets under /assets with a year's
 // cache, and index.html — no-cache, with the page CSP (security-headers.ts) — for the client-side
-// routes the app knows (/ and /book…). Without a build the server runs API-only and says so.
+// routes the app knows (/, /book…, the staff pages /admin… and /desk…). Without a build the server runs API-only and says so.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,11 @@ import Inert from '@hapi/inert';
 
 export const defaultWebDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-/** Client-side routes of the app: each answers with index.html. Future areas (/emr, /radiology, /admin) add theirs. */
-export const appRoutes = ['/', '/book', '/book/{path*}'];
+/**
+ * Client-side routes of the app: each answers with index.html. Future areas (/emr, /radiology) add theirs.
+ * The API routes under /admin (/admin/accounts…) are more specific, so hapi still routes them to the API.
+ */
+export const appRoutes = ['/', '/book', '/book/{path*}', '/admin', '/admin/{path*}', '/desk', '/desk/{path*}'];
 
 export interface WebPluginOptions {
   /** The built app; default web/dist of the repository. */

@@ -1,11 +1,16 @@
-// The web app's shell: language switch, and a router that knows /book (lazily loaded); / goes to
-// /book. Other areas (/emr, /radiology, /admin) will add their routes here.
+// The web app's shell: language switch, and a router that knows /book, the staff pages /admin/booking
+// and /desk (each loaded lazily, so the public page never downloads them); / goes to /book and
+// /admin to /admin/booking. Other areas (/emr, /radiology) will add their routes here.
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider, languages, translate, useI18n } from './shared/i18n/index.tsx';
 import './styles.css';
 
 const BookPage = lazy(() => import('./book/BookPage.tsx'));
+const AdminBookingPage = lazy(() => import('./admin/AdminBookingPage.tsx'));
+const DeskPage = lazy(() => import('./desk/DeskPage.tsx'));
+
+const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
 
 /** The current path; navigate() changes it without a reload. */
 function usePath(): string {
@@ -46,8 +51,8 @@ function Shell() {
   const path = usePath();
   useEffect(() => {
     if (path === '/' || path === '') navigate('/book', true);
+    else if (path === '/admin' || path === '/admin/') navigate('/admin/booking', true);
   }, [path]);
-  const isBook = path === '/book' || path.startsWith('/book/');
   return (
     <>
       <a className="skip" href="#main">{t('app.skipToContent')}</a>
@@ -57,7 +62,9 @@ function Shell() {
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
-          {isBook ? <BookPage path={path} navigate={navigate} /> : null}
+          {within(path, '/book') ? <BookPage path={path} navigate={navigate} /> : null}
+          {within(path, '/admin/booking') ? <AdminBookingPage /> : null}
+          {within(path, '/desk') ? <DeskPage /> : null}
         </Suspense>
       </main>
     </>

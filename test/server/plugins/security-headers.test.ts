@@ -35,3 +35,24 @@ test('HSTS is sent when the public URL is https', async (t) => {
     await https.stop();
   }
 });
+
+test('the page CSP frames blob: documents only and allows the registration slip\'s one stylesheet by its hash', async (t) => {
+  const { pageCsp } = await import('../../../server/plugins/security-headers.ts');
+  const { slipStyle, slipHtml } = await import('../../../server/booking/slip.ts');
+  const { createHash } = await import('node:crypto');
+  const directives = Object.fromEntries(pageCsp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+  t.deepEqual(directives['frame-src'], ['blob:']);
+  t.deepEqual(directives['script-src'], ["'self'"], 'no script is allowed beyond the app\'s own');
+  const hash = `'sha256-${createHash('sha256').update(slipStyle).digest('base64')}'`;
+  t.deepEqual(directives['style-src'], ["'self'", hash]);
+  t.false(pageCsp.includes('unsafe-inline'));
+  // The slip's <style> is exactly the hashed text, whatever the appointment.
+  const html = slipHtml({
+    appointment: { resourceType: 'Appointment', id: 'a1', status: 'booked' },
+    hospital: 'H', calendar: server.app.booking.calendar,
+  });
+  const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1];
+  t.is(style, slipStyle);
+  t.is(html.match(/<style/g)?.length, 1);
+  t.false(/\sstyle=/.test(html), 'no style attributes (a hash does not cover them)');
+});

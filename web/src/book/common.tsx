@@ -1,35 +1,15 @@
 // Pieces the booking views share: error texts, the initials avatar, the live availability of a
 // doctor's 14 days, the day strip and the time list.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError } from '../shared/http.ts';
-import { hasMessage, translate, useI18n, type Lang, type Translate } from '../shared/i18n/index.tsx';
+import { useI18n } from '../shared/i18n/index.tsx';
 import { booking, clock, dayRange, formatDay, hospitalDate } from '../shared/booking.ts';
 import type { AvailabilityTime } from '../shared/push-events.ts';
 import { onAvailability, onConnection, watchDays } from '../shared/socket.ts';
 
 export const DAYS = 14;
 
-/** The text to show for a failed call: ours for the codes we know, else the server's own words. */
-export function errorText(lang: Lang, t: Translate, err: unknown): string {
-  if (err instanceof ApiError) {
-    if (err.code === 'network') return t('errors.network');
-    const key = `errors.${err.code}`;
-    if (err.code && hasMessage(lang, key)) return translate(lang, key, { detail: err.text });
-    if (err.text) return err.text;
-  }
-  return t('errors.generic');
-}
-
-export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { lang, t } = useI18n();
-  if (!error) return null;
-  return (
-    <div className="error" role="alert">
-      <p>{errorText(lang, t, error)}</p>
-      {onRetry ? <button type="button" onClick={onRetry}>{t('app.retry')}</button> : null}
-    </div>
-  );
-}
+// The error texts moved to shared/errors.tsx (the staff pages use them too).
+export { ErrorNote, errorText } from '../shared/errors.tsx';
 
 export function initials(name: string): string {
   const trimmed = name.trim();

@@ -52,6 +52,8 @@ export interface Account {
   username?: string;
   email?: string;
   displayName?: string;
+  /** Staff roles: admin, registrar, doctor, nurse, radiologist. */
+  roles?: string[];
   patientId?: string;
   patients?: string[];
 }
@@ -142,8 +144,9 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
 
 interface SessionAnswer { access_token: string; account: Account }
 
-export async function logIn(login: string, password: string): Promise<Account> {
-  const answer = await requestJson<SessionAnswer>('/auth/login', { body: { login, password } });
+/** Logs in; `totp` when the server answered `totp-required` (staff with an authenticator). */
+export async function logIn(login: string, password: string, totp?: string): Promise<Account> {
+  const answer = await requestJson<SessionAnswer>('/auth/login', { body: { login, password, ...(totp ? { totp } : {}) } });
   session.set(answer.access_token, answer.account);
   return answer.account;
 }
