@@ -17,9 +17,6 @@ export interface SlotRow {
   status: string;
 }
 
-export const selectSlot = `SELECT slot_id, schedule_id, service_id, role_id, start_at, end_at, capacity, first_number, status
-  FROM booking_slot WHERE slot_id = $1`;
-
 /** Display names of directory resources, remembered briefly: they change rarely and every booking names them. */
 export class DirectoryNames {
   readonly #cache = new Map<string, { name: string | undefined; at: number }>();

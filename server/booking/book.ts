@@ -3,7 +3,7 @@
 // per-patient lock in the same transaction.
 import { randomUUID } from 'node:crypto';
 import { FhirError, type Queryable, type Repository, type Resource } from '../../fhir/index.ts';
-import { buildAppointment, selectSlot, type SlotRow } from './appointment.ts';
+import { buildAppointment, type SlotRow } from './appointment.ts';
 import { isBookableDay } from './availability.ts';
 import { claimPlace, releaseHolds, syncSlotStatus } from './claims.ts';
 import type { Actor, BookingContext } from './context.ts';
@@ -11,27 +11,40 @@ import { bookingError } from './errors.ts';
 import { checkLimits, hasIdentityDocument, lockPatient } from './rules.ts';
 import { appointmentPatient, appointmentSlots } from './slot-resource.ts';
 
-async function loadSlot(sql: Queryable, slotId: string): Promise<SlotRow> {
-  const slot = (await sql.query<SlotRow>(selectSlot, [slotId])).rows[0];
+/**
+ * Before any transaction: the slot as it stands, and whether a place is left at all. Under a
+ * release-time rush most callers lose, and they learn it from this one indexed read instead of a
+ * transaction. (The claim itself checks again, under the key that decides.)
+ */
+async function preflight(ctx: BookingContext, sql: Queryable, slotId: string, patientId: string, useCache = false): Promise<SlotRow> {
+  // Only $hold trusts the memory of full slots: a $book may come from the patient holding a place there.
+  if (useCache && ctx.full.isFull(slotId)) throw slotTaken(slotId);
+  const slot = (await sql.query<SlotRow & { left: number }>(
+    `SELECT s.slot_id, s.schedule_id, s.service_id, s.role_id, s.start_at, s.end_at, s.capacity, s.first_number, s.status,
+            s.capacity - (SELECT count(*) FROM booking_claim c WHERE c.slot_id = s.slot_id
+                           AND (c.appointment_id IS NOT NULL OR (c.expires_at > now() AND c.patient_id <> $2)))::integer AS left
+       FROM booking_slot s WHERE s.slot_id = $1`, [slotId, patientId])).rows[0];
   if (!slot) throw new FhirError('not-found', `Slot/${slotId} is not known`, { expression: ['Parameters.parameter.where(name=\'slot\')'] });
   if (slot.status === 'busy-unavailable' || slot.status === 'entered-in-error') throw bookingError('slot-closed', `Slot/${slotId} is closed (停诊): the clinic does not take patients then`);
   if (new Date(slot.start_at).getTime() <= Date.now()) throw bookingError('slot-past', `Slot/${slotId} has already begun`);
+  if (slot.left <= 0) {
+    ctx.full.markFull(slotId);
+    throw slotTaken(slotId);
+  }
   return slot;
 }
 
-/**
- * Before any lock: is a place left at all? Under a release-time rush most callers lose, and they
- * learn it from one indexed read instead of queueing for the slot's row locks.
- */
-export async function anyPlaceLeft(sql: Queryable, slotId: string, patientId: string): Promise<boolean> {
-  const row = (await sql.query<{ left: number | null }>(
-    `SELECT s.capacity - (SELECT count(*) FROM booking_claim c WHERE c.slot_id = s.slot_id
-                           AND (c.appointment_id IS NOT NULL OR (c.expires_at > now() AND c.patient_id <> $2)))::integer AS left
-       FROM booking_slot s WHERE s.slot_id = $1`, [slotId, patientId])).rows[0];
-  return row === undefined || (row.left ?? 0) > 0; // an unknown slot gets its 404 from the transaction
+const slotTaken = (slotId: string) => bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
+
+/** The claim found no place: remember the slot as full for a moment, and refuse. */
+function fullNow(ctx: BookingContext, slotId: string) {
+  ctx.full.markFull(slotId);
+  return slotTaken(slotId);
 }
 
-async function checkPatient(ctx: BookingContext, repo: Repository, sql: Queryable, actor: Actor, patientId: string, slot: SlotRow, excludeAppointment?: string): Promise<void> {
+/** The online rules, checked after the place is claimed (a loser of the race pays for none of this). */
+async function checkPatient(ctx: BookingContext, repo: Repository, sql: Queryable, actor: Actor, patientId: string, slot: SlotRow,
+  limits: { exclude?: string; moving?: boolean } = {}): Promise<void> {
   const settings = ctx.settings();
   let patient: Resource;
   try {
@@ -51,20 +64,22 @@ async function checkPatient(ctx: BookingContext, repo: Repository, sql: Queryabl
     throw bookingError('real-name-required', 'Booking needs the patient\'s verified identity document (real-name booking)');
   }
   await lockPatient(sql, patientId);
-  await checkLimits(sql, ctx.calendar, settings, { patientId, serviceId: slot.service_id, day, excludeAppointment });
+  await checkLimits(sql, ctx.calendar, settings, { patientId, serviceId: slot.service_id, day, excludeAppointment: limits.exclude, moving: limits.moving });
 }
 
 export interface HoldResult { slotId: string; position: number; expires: Date }
 
 export async function hold(ctx: BookingContext, actor: Actor, slotId: string, patientId: string): Promise<HoldResult> {
-  if (!await anyPlaceLeft(ctx.db, slotId, patientId)) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
+  const slot = await preflight(ctx, ctx.db, slotId, patientId, true);
   const seconds = ctx.settings().holdMinutes * 60;
   const result = await ctx.repo.transaction(async (repo, sql) => {
-    const slot = await loadSlot(sql, slotId);
-    await checkPatient(ctx, repo, sql, actor, patientId, slot);
-    const released = await releaseHolds(sql, patientId);
     const position = await claimPlace(sql, { slotId, patientId, appointmentId: null, status: 'held', holdSeconds: seconds });
-    if (position === null) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
+    if (position === null) throw fullNow(ctx, slotId);
+    await checkPatient(ctx, repo, sql, actor, patientId, slot);
+    // One held place at a time: the patient's other holds end.
+    const released = (await sql.query<{ slot_id: string }>(
+      'DELETE FROM booking_claim WHERE patient_id = $1 AND appointment_id IS NULL AND NOT (slot_id = $2 AND position = $3) RETURNING slot_id',
+      [patientId, slotId, position])).rows.map((r) => r.slot_id);
     const touched = [...new Set([...released, slotId])];
     await syncSlotStatus(repo, sql, touched);
     return { slotId, position, expires: new Date(Date.now() + seconds * 1000), touched };
@@ -74,13 +89,12 @@ export async function hold(ctx: BookingContext, actor: Actor, slotId: string, pa
 }
 
 export async function book(ctx: BookingContext, actor: Actor, slotId: string, patientId: string): Promise<Resource> {
-  if (!await anyPlaceLeft(ctx.db, slotId, patientId)) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
+  const slot = await preflight(ctx, ctx.db, slotId, patientId);
   return ctx.repo.transaction(async (repo, sql) => {
-    const slot = await loadSlot(sql, slotId);
-    await checkPatient(ctx, repo, sql, actor, patientId, slot);
     const id = randomUUID();
     const position = await claimPlace(sql, { slotId, patientId, appointmentId: id, status: 'booked' });
-    if (position === null) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
+    if (position === null) throw fullNow(ctx, slotId);
+    await checkPatient(ctx, repo, sql, actor, patientId, slot, { exclude: id });
     const appointment = await buildAppointment({ id, slot, patientId, position, calendar: ctx.calendar, names: ctx.names, repo });
     const written = await repo.create(appointment, { assignedId: id });
     // The patient's other holds end with a booking: one held place at a time.
@@ -103,10 +117,10 @@ export async function reschedule(ctx: BookingContext, actor: Actor, appointmentI
     if (appointmentSlots(current).includes(slotId)) return current;
     const patientId = appointmentPatient(current);
     if (!patientId) throw new FhirError('invalid-request', `Appointment/${appointmentId} has no Patient participant`);
-    const slot = await loadSlot(sql, slotId);
-    await checkPatient(ctx, repo, sql, actor, patientId, slot, appointmentId);
+    const slot = await preflight(ctx, sql, slotId, patientId);
     const position = await claimPlace(sql, { slotId, patientId, appointmentId, status: current.status });
-    if (position === null) throw bookingError('slot-taken', `Slot/${slotId} was taken: no place is left in it`);
+    if (position === null) throw slotTaken(slotId);
+    await checkPatient(ctx, repo, sql, actor, patientId, slot, { exclude: appointmentId, moving: true });
     const moved = await buildAppointment({ id: appointmentId, slot, patientId, position, calendar: ctx.calendar, names: ctx.names, repo, created: current.created, comment: current.comment });
     const written = await repo.update({ ...moved, status: current.status });
     return JSON.parse(written.version.json!) as Resource;

@@ -57,10 +57,19 @@ export class Calendar {
     });
   }
 
+  /** Intl is slow and availability formats the same slot times over and over: remembered per instant. */
+  readonly #seen = new Map<number, { year: number; month: number; day: number; hour: number; minute: number; second: number }>();
+
   #parts(instant: Date) {
+    const key = instant.getTime();
+    const hit = this.#seen.get(key);
+    if (hit) return hit;
     const v: Record<string, number> = {};
     for (const p of this.#format.formatToParts(instant)) if (p.type !== 'literal') v[p.type] = Number(p.value);
-    return v as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+    if (this.#seen.size >= 20_000) this.#seen.clear();
+    const parts = v as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+    this.#seen.set(key, parts);
+    return parts;
   }
 
   #offsetMinutes(instant: Date): number {

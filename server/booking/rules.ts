@@ -31,8 +31,10 @@ export interface LimitCheck {
   serviceId: string | null;
   /** Local date of the visit. */
   day: string;
-  /** An appointment being moved does not count against itself. */
+  /** The appointment being booked or moved does not count against itself. */
   excludeAppointment?: string;
+  /** A move: the booking was counted towards the 7-day limit when it was made. */
+  moving?: boolean;
 }
 
 export async function checkLimits(tx: Queryable, calendar: Calendar, settings: BookingSettings, check: LimitCheck, now = new Date()): Promise<void> {
@@ -52,7 +54,7 @@ export async function checkLimits(tx: Queryable, calendar: Calendar, settings: B
   if (counts.same_day >= settings.perDay) {
     throw bookingError('daily-limit', `A patient may book ${settings.perDay} appointments per visit day; this patient already has ${counts.same_day} on ${check.day}`);
   }
-  if (!check.excludeAppointment && counts.week >= settings.perWeek) {
+  if (!check.moving && counts.week >= settings.perWeek) {
     throw bookingError('weekly-limit', `A patient may book ${settings.perWeek} appointments within 7 days; this patient has booked ${counts.week}`);
   }
 }

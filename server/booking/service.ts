@@ -16,6 +16,7 @@ import { markNoShows } from './noshow.ts';
 import { bookingOperations } from './operations/index.ts';
 import { createRateLimiter, type RateLimiter } from '../plugins/rate-limit.ts';
 import { Coalescer } from '../push/coalescer.ts';
+import { FullSlots } from './full.ts';
 import { loadSettings, saveSettings, validateSettings, type BookingSettings } from './settings.ts';
 import { validateTemplate, type ScheduleTemplate } from './template.ts';
 
@@ -53,7 +54,7 @@ export class BookingService {
     this.calendar = new Calendar(options.timezone);
     this.ctx = {
       repo: options.engine.repo, db: options.db, calendar: this.calendar,
-      settings: () => this.#settings, names: new DirectoryNames(), changed: (ids) => this.slotsChanged(ids),
+      settings: () => this.#settings, names: new DirectoryNames(), changed: (ids) => this.slotsChanged(ids), full: new FullSlots(),
     };
     this.#reconciler = new Coalescer(50, (slotId) => this.ctx.repo.transaction((repo, sql) => syncSlotStatus(repo, sql, [slotId], { lock: true }))
       .catch((err: Error) => this.#log.warn({ err: err.message, slot: slotId }, 'Could not settle a slot\'s status')));
@@ -110,6 +111,7 @@ export class BookingService {
 
   /** After a commit: settle the slots' statuses, and tell which departments' days changed. */
   slotsChanged(slotIds: string[]): void {
+    this.ctx.full.changed(slotIds);
     for (const id of slotIds) this.#reconciler.mark(id);
     if (this.#availabilityListeners.length === 0 || slotIds.length === 0) return;
     void this.#db.query<{ service_id: string | null; start_at: Date | string }>(

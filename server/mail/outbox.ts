@@ -36,6 +36,10 @@ const headLimit = 16 * 1024;
 export function createOutbox(directory: string, options: { keep?: number } = {}): Outbox {
   const keep = options.keep ?? 1000;
   let ready: Promise<unknown> | undefined;
+  // One prune at a time, and not after every message: a burst of notices (a rush of bookings) would
+  // otherwise list the folder and race to remove the same files once per message.
+  let pruning: Promise<void> | undefined;
+  let writtenSincePrune = 0;
 
   async function prune(): Promise<void> {
     const files = (await readdir(directory)).filter((f) => outboxFileName.test(f)).sort();
@@ -54,7 +58,11 @@ export function createOutbox(directory: string, options: { keep?: number } = {})
       const file = `${new Date().toISOString().replace(/:/g, '-')}-${randomBytes(6).toString('hex')}.eml`;
       // 0600: the messages hold patient data and one-time codes.
       await writeFile(join(directory, file), raw, { mode: 0o600, flag: 'wx' });
-      await prune();
+      if (++writtenSincePrune >= Math.max(1, Math.ceil(keep / 20)) && !pruning) {
+        writtenSincePrune = 0;
+        pruning = prune().finally(() => { pruning = undefined; });
+        await pruning;
+      }
       return file;
     },
     async list() {

@@ -3,14 +3,15 @@
 // flush, which starts only once the previous one has finished — one flush per key at a time.
 
 export class Coalescer {
-  readonly #windowMs: number;
+  readonly #windowMs: () => number;
   readonly #flush: (key: string) => Promise<void>;
   readonly #keys = new Map<string, { dirty: boolean; timer: NodeJS.Timeout; flushing: Promise<void> }>();
   #stopped = false;
 
   /** `flush` must not reject: it handles its own errors. */
-  constructor(windowMs: number, flush: (key: string) => Promise<void>) {
-    this.#windowMs = windowMs;
+  /** `windowMs` may be a function: read at each flush, so the window can follow the cost of a flush. */
+  constructor(windowMs: number | (() => number), flush: (key: string) => Promise<void>) {
+    this.#windowMs = typeof windowMs === 'number' ? () => windowMs : windowMs;
     this.#flush = flush;
   }
 
@@ -30,7 +31,7 @@ export class Coalescer {
         if (state.dirty) this.#cycle(key);
         else this.#keys.delete(key);
       });
-    }, this.#windowMs);
+    }, this.#windowMs());
     this.#keys.set(key, { dirty: false, timer, flushing });
   }
 

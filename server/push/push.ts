@@ -85,11 +85,17 @@ export async function createPush(listener: HttpServer, options: PushOptions): Pr
   const failed = (err: unknown, service: string, date: string) =>
     log.error({ err, service, date }, 'Push: reading the availability snapshot failed');
 
-  const coalescer = new Coalescer(options.coalesceMs, async (room) => {
+  // A broadcast to thousands of sockets costs the event loop tens of milliseconds; under a rush the
+  // window widens to a few times that cost, so that pushing never takes more than a fraction of the
+  // process from the bookings themselves.
+  let lastEmitMs = 0;
+  const coalescer = new Coalescer(() => Math.max(options.coalesceMs, 4 * lastEmitMs), async (room) => {
     const { service, date } = parseRoom(room);
     try {
       const day = await snapshots.fresh(service, date);
+      const started = performance.now();
       booking.to(room).emit('availability', day);
+      lastEmitMs = performance.now() - started;
     } catch (err) {
       failed(err, service, date);
     }

@@ -7,7 +7,9 @@
 // (default postgres://postgres@127.0.0.1:5432/postgres) and drop it afterwards.
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Resource } from '../../fhir/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServer } from '../../server/server.ts';
@@ -43,7 +45,8 @@ async function main(): Promise<void> {
   const base = loadConfig();
   const pgAdmin = base.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const database = which === 'pglite' ? { db: await openDatabase({ dataDir: undefined }), drop: async () => {} } : await createPostgresDatabase(pgAdmin, 'his_bench_booking');
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600 });
+  const outbox = mkdtempSync(join(tmpdir(), 'his-bench-outbox-'));
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600, mailOutboxDir: outbox });
   const app = await createServer(config, { db: database.db });
   await app.server.start();
   const url = `http://127.0.0.1:${app.server.info.port}`;
@@ -121,10 +124,14 @@ async function main(): Promise<void> {
 
     // 2. The rush: everyone at once.
     const rushFirst = commits.length;
+    const eluBefore = performance.eventLoopUtilization();
+    const cpuBefore = process.cpuUsage();
     const rushStart = now();
     worker.postMessage({ type: 'rush' });
     const rush = await next('rush-done');
     const rushEnd = now();
+    const serverBusy = performance.eventLoopUtilization(eluBefore).utilization;
+    const cpu = process.cpuUsage(cpuBefore);
     await sleep(1500); // the last coalesced pushes
     const rushCommits = commits.slice(rushFirst);
     worker.postMessage({ type: 'collect' });
@@ -178,6 +185,7 @@ async function main(): Promise<void> {
     console.log(`  $book: ${books.length} calls (${count(books, 201)} booked, ${count(books, 409)} × 409), p50 ${ms(pct(bookMs, 50))}, p99 ${ms(pct(bookMs, 99))}`);
     console.log(`  all booking calls: ${calls.length} in ${rushSeconds.toFixed(2)} s = ${(calls.length / rushSeconds).toFixed(0)} calls/s, p50 ${ms(pct(allMs, 50))}, p99 ${ms(pct(allMs, 99))}; other statuses: ${[...new Set(calls.map((c) => c.status))].filter((s) => s !== 200 && s !== 201 && s !== 409).join(', ') || 'none'}`);
     console.log(`  push during the rush (commit → every watching socket, ${rushCommits.length} commits × ${perSocket.length} sockets): p50 ${ms(pct(rushPush, 50))}, p99 ${ms(pct(rushPush, 99))}; updates per socket: median ${pct(messagesPerSocket, 50)}, max ${Math.max(...messagesPerSocket)} (coalesced from ${rushCommits.length} commits)`);
+    console.log(`  server event loop busy ${(serverBusy * 100).toFixed(0)} % of the rush; this process (server + clients) used ${((cpu.user + cpu.system) / 1000 / (rushEnd - rushStart) * 100).toFixed(0)} % of one core`);
     console.log(`quiet push (one booking at a time, ${quietCommits.length} × ${perSocket.length}): p50 ${ms(pct(quiet, 50))}, p99 ${ms(pct(quiet, 99))}`);
     console.log(`reference — bare Socket.io broadcast of the same message to the same ${perSocket.length} sockets (${bare.length} times): p50 ${ms(pct(bareLatency, 50))}, p99 ${ms(pct(bareLatency, 99))}`);
     console.log(`push p99 / bare p99: quiet ${(pct(quiet, 99) / pct(bareLatency, 99)).toFixed(2)}×, rush ${(pct(rushPush, 99) / pct(bareLatency, 99)).toFixed(2)}×`);
@@ -185,6 +193,7 @@ async function main(): Promise<void> {
   } finally {
     await app.stop(2000);
     await database.drop();
+    rmSync(outbox, { recursive: true, force: true });
   }
 }
 
