@@ -4,10 +4,10 @@
 // has its own clinic, accounts and page, so they run side by side.
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
 import { startTestServer, request, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, cspViolations, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, cspViolations } from '../helpers/browser.ts';
 import { createAccount, testPassword } from '../helpers/accounts.ts';
 import { createClinic, createPatient, openAllDays, parametersFor, tomorrow } from '../helpers/booking.ts';
 import { defaultWebDist } from '../../server/plugins/web.ts';
@@ -19,16 +19,13 @@ import zhCN from '../../web/src/shared/i18n/zh-CN.ts';
 import en from '../../web/src/shared/i18n/en.ts';
 
 let server: TestServer;
-let browser: TestBrowser;
 
 test.before(async () => {
   if (!existsSync(`${defaultWebDist}/index.html`)) throw new Error('web/dist is missing: run npm run build:web (npm test does)');
   server = await startTestServer();
   await openAllDays(server);
-  browser = await launchBrowser({ locale: 'zh-CN' });
 });
 test.after.always(async () => {
-  await browser?.close();
   await server?.stop();
 });
 
@@ -37,8 +34,14 @@ async function staff(roles: Role[]): Promise<{ login: string; id: string }> {
   return { login, id: await createAccount(server, { login, roles }) };
 }
 
-async function openPage(path: string, viewport?: { width: number; height: number }): Promise<{ page: Page; violations: string[] }> {
-  const page = await browser.newPage();
+/**
+ * A page in a browser of its own: a browser profile shares its cookies between pages, and a staff
+ * session restored from another test's refresh cookie would skip this test's sign-in.
+ */
+async function openPage(t: ExecutionContext, path: string, viewport?: { width: number; height: number }): Promise<{ page: Page; violations: string[] }> {
+  const own = await launchBrowser({ locale: 'zh-CN' });
+  t.teardown(() => own.close());
+  const page = await own.newPage();
   if (viewport) await page.setViewportSize(viewport);
   const violations = cspViolations(page);
   await page.goto(`${server.url}${path}`);
@@ -78,7 +81,7 @@ test('/admin…, /desk… serve the app with the page CSP; the /admin API routes
 });
 
 test('the staff sign-in: wrong password, a registrar on the admin page, a patient, and the TOTP step', async (t) => {
-  const { page, violations } = await openPage('/admin');
+  const { page, violations } = await openPage(t, '/admin');
   try {
     await page.waitForURL(/\/admin\/booking$/);
     const registrar = await staff(['registrar']);
@@ -117,7 +120,7 @@ test('an administrator edits a doctor\'s weekly template: the server\'s refusal 
   const day = tomorrow(server);
   t.is((await slotsOf(clinic.schedules[0]!, day)).length, 8);
   const administrator = await staff(['admin']);
-  const { page, violations } = await openPage('/admin/booking');
+  const { page, violations } = await openPage(t, '/admin/booking');
   try {
     await signIn(page, administrator.login);
     await chooseSchedule(page, clinic.service, clinic.schedules[0]!);
@@ -157,7 +160,7 @@ test('an administrator closes a doctor\'s day (停诊): the booked appointment i
   const booked = await request(server, 'POST', 'Appointment/$book', { body: parametersFor({ slot: `Slot/${slot}`, patient: `Patient/${patient}` }) });
   t.is(booked.status, 201, booked.text);
   const administrator = await staff(['admin']);
-  const { page, violations } = await openPage('/admin/booking', { width: 390, height: 844 });
+  const { page, violations } = await openPage(t, '/admin/booking', { width: 390, height: 844 });
   try {
     await signIn(page, administrator.login);
     await page.getByRole('button', { name: zhCN.admin.tabClosures }).click();
@@ -188,7 +191,7 @@ test('an administrator closes a doctor\'s day (停诊): the booked appointment i
 
 test('an administrator changes the booking rules; a value the server refuses shows its message (in English)', async (t) => {
   const administrator = await staff(['admin']);
-  const { page, violations } = await openPage('/admin/booking');
+  const { page, violations } = await openPage(t, '/admin/booking');
   try {
     await page.getByRole('button', { name: en.app.languageName }).click();
     await page.locator('form[name="staff-sign-in"]').getByLabel(en.staff.login).fill(administrator.login);
@@ -247,7 +250,7 @@ test('the desk finds a patient by resident ID, books tomorrow for them, checks i
   t.is(todays.status, 201, todays.text);
 
   const registrar = await staff(['registrar']);
-  const { page, violations } = await openPage('/desk', { width: 390, height: 844 });
+  const { page, violations } = await openPage(t, '/desk', { width: 390, height: 844 });
   try {
     await signIn(page, registrar.login);
     const find = page.locator('form[name="find-patient"]');
