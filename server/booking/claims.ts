@@ -89,12 +89,17 @@ export async function expireHolds(tx: Queryable): Promise<string[]> {
  */
 export async function syncSlotStatus(repo: Repository, tx: Queryable, slotIds: readonly string[], options: { lock?: boolean } = {}): Promise<void> {
   if (slotIds.length === 0) return;
+  const ids = [...slotIds].sort();
+  // The lock first, in a statement of its own: under READ COMMITTED the count that follows then sees
+  // every transaction that committed while this one waited (one statement would count from a
+  // snapshot taken before the wait, and could write back a status already out of date).
+  if (options.lock) await tx.query('SELECT slot_id FROM booking_slot WHERE slot_id = ANY($1::text[]) ORDER BY slot_id FOR UPDATE', [ids]);
   const rows = (await tx.query<{ slot_id: string; capacity: number; status: SlotStatus; booked: number; held: number }>(
-    `WITH locked AS (SELECT slot_id, capacity, status FROM booking_slot WHERE slot_id = ANY($1::text[]) ORDER BY slot_id ${options.lock ? 'FOR UPDATE' : ''})
+    `WITH locked AS (SELECT slot_id, capacity, status FROM booking_slot WHERE slot_id = ANY($1::text[]))
      SELECT l.slot_id, l.capacity, l.status,
             (SELECT count(*)::integer FROM booking_claim c WHERE c.slot_id = l.slot_id AND c.appointment_id IS NOT NULL) AS booked,
             (SELECT count(*)::integer FROM booking_claim c WHERE c.slot_id = l.slot_id AND c.appointment_id IS NULL AND c.expires_at > now()) AS held
-       FROM locked l`, [[...slotIds].sort()])).rows;
+       FROM locked l`, [ids])).rows;
   for (const row of rows) {
     if (CLOSED.includes(row.status)) continue;
     const wanted = slotStatusFor(row.capacity, row.booked, row.held);
@@ -103,11 +108,4 @@ export async function syncSlotStatus(repo: Repository, tx: Queryable, slotIds: r
     const slot = JSON.parse(current.json!) as Resource & { status: string };
     await repo.update({ ...slot, status: wanted });
   }
-}
-
-/** Positions held by an Appointment, by slot (for its queue number). */
-export async function claimedPositions(tx: Queryable, appointmentId: string): Promise<Map<string, number>> {
-  const rows = (await tx.query<{ slot_id: string; position: number }>(
-    'SELECT slot_id, position FROM booking_claim WHERE appointment_id = $1', [appointmentId])).rows;
-  return new Map(rows.map((r) => [r.slot_id, r.position]));
 }
