@@ -438,11 +438,17 @@ test.serial('the background sealer seals on its timer and on demand, and logs th
     }
     t.is(await count(a.db, 'SELECT count(*) AS n FROM audit_chain'), 10, 'sealed by the timer');
     await createEvents(a.engine, 10, 9);
-    t.is(await sealer.sealNow(), 9, 'sealNow seals in batches until nothing is left');
+    // The timer may seal some of the nine before sealNow runs; sealNow seals whatever is left, in batches.
+    const sealed = await sealer.sealNow();
+    t.true(sealed >= 0 && sealed <= 9);
+    t.is(await count(a.db, 'SELECT count(*) AS n FROM audit_chain'), 19, 'sealNow seals in batches until nothing is left');
     await sealer.stop();
     await t.throwsAsync(sealer.sealNow());
     const head = (await chainRows(a.db)).at(-1)!;
-    t.deepEqual(logged.at(-1), { obj: { sealed: 1, headSeq: '19', headHash: head.hash }, msg: 'Sealed audit records' });
+    const last = logged.at(-1)!;
+    t.is(last.msg, 'Sealed audit records');
+    t.like(last.obj, { headSeq: '19', headHash: head.hash });
+    t.true(typeof last.obj.sealed === 'number' && last.obj.sealed >= 1 && last.obj.sealed <= 4, 'batches of at most 4');
   } finally {
     await teardown(a);
   }
