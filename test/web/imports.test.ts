@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// The dependency direction of the project: the web app shares types with the server (the push event
-// map) and nothing else — no server module may end up in the browser bundle.
+// The dependency direction of the project: the web app shares one thing with the server, the push
+// event map, as types — no server module may end up in the browser bundle.
 const webSrc = fileURLToPath(new URL('../../web/src/', import.meta.url));
 
 async function sources(dir: string): Promise<string[]> {
@@ -17,7 +17,7 @@ async function sources(dir: string): Promise<string[]> {
   return out;
 }
 
-test('the web app imports server, fhir and imaging code as types only', async (t) => {
+test('the web app imports nothing from server, fhir or imaging but the push event map, as types', async (t) => {
   const offending: string[] = [];
   const files = await sources(webSrc);
   t.true(files.length > 5);
@@ -27,7 +27,8 @@ test('the web app imports server, fhir and imaging code as types only', async (t
     for (const s of statements) {
       const target = /from\s+['"]([^'"]+)['"]/.exec(s)![1]!;
       if (!/(^|\/)(server|fhir|imaging)\//.test(target)) continue;
-      if (!/^(import|export)\s+type\s/.test(s)) offending.push(`${file}: ${s.replace(/\s+/g, ' ')}`);
+      const typesOnly = /^(import|export)\s+type\s/.test(s);
+      if (!typesOnly || !/(^|\/)server\/push\/events\.ts$/.test(target)) offending.push(`${file}: ${s.replace(/\s+/g, ' ')}`);
     }
   }
   t.deepEqual(offending, []);
