@@ -63,8 +63,12 @@ export class FhirError extends Error {
   readonly status: number;
   readonly issues: OutcomeIssue[];
 
-  constructor(code: ErrorCode, message: string, options: { expression?: string[]; issues?: OutcomeIssue[] } = {}) {
+  /** For `too-many-requests`: seconds until a retry can succeed (the HTTP Retry-After header). */
+  readonly retryAfterSeconds?: number;
+
+  constructor(code: ErrorCode, message: string, options: { expression?: string[]; issues?: OutcomeIssue[]; retryAfterSeconds?: number } = {}) {
     super(message);
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     this.name = 'FhirError';
     this.code = code;
     this.status = errorCatalogue[code].status;

@@ -24,9 +24,10 @@ export const bookingErrors = {
 
 export type BookingErrorCode = keyof typeof bookingErrors;
 
-export function bookingError(code: BookingErrorCode, message: string, expression?: string[]): FhirError {
+export function bookingError(code: BookingErrorCode, message: string, expression?: string[], retryAfterSeconds?: number): FhirError {
   const entry = bookingErrors[code];
   return new FhirError(entry.code, message, {
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     issues: [{
       severity: 'error', code: entry.issue, diagnostics: code,
       details: { text: message, coding: [{ system: BOOKING_ERROR_SYSTEM, code }] },

@@ -3,7 +3,6 @@
 // deleted — unless a place in them is taken: regeneration never drops a booked appointment.
 // Slot ids are derived from schedule, day and time, so running it twice (or in two processes at
 // once, serialised by an advisory lock) changes nothing the second time.
-import { createHash } from 'node:crypto';
 import type { Database, Repository, Resource } from '../../fhir/index.ts';
 import { addDays, type Calendar } from './calendar.ts';
 import { syncSlotStatus } from './claims.ts';
@@ -11,6 +10,7 @@ import { departmentWindow, type BookingSettings } from './settings.ts';
 import { planDay, type Period, type ScheduleTemplate } from './template.ts';
 import { SLOT_CAPACITY_EXTENSION, SLOT_FIRST_NUMBER_EXTENSION } from './slot-resource.ts';
 import { scheduleActors } from './schedule-actors.ts';
+import { lockName } from './advisory-lock.ts';
 
 export interface GenerationResult {
   created: number;
@@ -36,16 +36,12 @@ export function isClosed(closures: readonly Closure[], scheduleId: string, day: 
   return closures.some((c) => c.day === day && (c.scheduleId === null || c.scheduleId === scheduleId) && (c.period === 'day' || c.period === period));
 }
 
-function lockKey(text: string): string {
-  return createHash('sha256').update(text).digest().readBigInt64BE(0).toString();
-}
-
 /** Regenerates one schedule's slots from `today` to the end of its department's window (and the day after, released next). */
 export async function generateSchedule(repo: Repository, calendar: Calendar, settings: BookingSettings,
   scheduleId: string, template: ScheduleTemplate, today: string): Promise<GenerationResult> {
   const result: GenerationResult = { created: 0, updated: 0, deleted: 0, keptTaken: 0 };
   await repo.transaction(async (tx, db) => {
-    await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey(`booking-generate:${scheduleId}`)]);
+    await lockName(db, `booking-generate:${scheduleId}`);
     const actors = await scheduleActors(tx, scheduleId);
     const { windowDays } = departmentWindow(settings, actors.service);
     const last = addDays(today, windowDays + 1);

@@ -2,19 +2,18 @@
 // Checked inside the booking transaction after taking a per-patient advisory lock, so two
 // simultaneous bookings by one patient are counted one after the other, never both against the
 // same earlier count.
-import { createHash } from 'node:crypto';
 import type { Queryable, Resource } from '../../fhir/index.ts';
 import type { Calendar } from './calendar.ts';
 import { bookingError } from './errors.ts';
 import type { BookingSettings } from './settings.ts';
-import { COUNTED_STATUSES } from './slot-resource.ts';
+import { OCCUPYING_STATUSES } from './slot-resource.ts';
+import { lockName } from './advisory-lock.ts';
 import {
   HK_MACAO_TRAVEL_PERMIT_SYSTEM, RESIDENT_ID_SYSTEM, TAIWAN_TRAVEL_PERMIT_SYSTEM, passportSystem,
 } from '../seed/systems.ts';
 
 export async function lockPatient(tx: Queryable, patientId: string): Promise<void> {
-  const key = createHash('sha256').update(`booking-patient:${patientId}`).digest().readBigInt64BE(0).toString();
-  await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
+  await lockName(tx, `booking-patient:${patientId}`);
 }
 
 const passportPrefix = passportSystem('XXX').replace(/XXX$/, '');
@@ -47,7 +46,7 @@ export async function checkLimits(tx: Queryable, calendar: Calendar, settings: B
        FROM booking_claim c JOIN booking_slot s ON s.slot_id = c.slot_id
       WHERE c.patient_id = $1 AND c.appointment_id IS NOT NULL AND c.status = ANY($6::text[])
         AND c.appointment_id IS DISTINCT FROM $7`,
-    [check.patientId, dayStart.toISOString(), dayEnd.toISOString(), check.serviceId, now.toISOString(), COUNTED_STATUSES, check.excludeAppointment ?? null])).rows[0]!;
+    [check.patientId, dayStart.toISOString(), dayEnd.toISOString(), check.serviceId, now.toISOString(), [...OCCUPYING_STATUSES], check.excludeAppointment ?? null])).rows[0]!;
   if (counts.same_department >= settings.perDepartmentPerDay) {
     throw bookingError('department-daily-limit', `A patient may book ${settings.perDepartmentPerDay} appointment(s) per department per day; this patient already has ${counts.same_department} on ${check.day}`);
   }

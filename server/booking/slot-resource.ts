@@ -11,10 +11,11 @@ export const CANCELLATION_REASON_SYSTEM = 'http://terminology.hl7.org/CodeSystem
 
 export type SlotStatus = 'free' | 'busy' | 'busy-unavailable' | 'busy-tentative' | 'entered-in-error';
 
-/** Statuses in which an Appointment occupies its slots' places (a no-show or a finished visit used its place too). */
+/**
+ * Statuses in which an Appointment occupies its slots' places (a no-show or a finished visit used its
+ * place too); the same appointments count towards a patient's booking limits.
+ */
 export const OCCUPYING_STATUSES: ReadonlySet<string> = new Set(['pending', 'booked', 'arrived', 'fulfilled', 'checked-in', 'noshow']);
-/** Statuses that count towards a patient's booking limits. */
-export const COUNTED_STATUSES = ['pending', 'booked', 'arrived', 'fulfilled', 'checked-in', 'noshow'];
 
 interface Extension { url: string; valueUnsignedInt?: number; valuePositiveInt?: number }
 

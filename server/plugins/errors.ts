@@ -48,8 +48,7 @@ export const errorsPlugin: Plugin<undefined> = {
           if (value !== undefined) res.header(name, String(value));
         }
       }
-      const retryAfter = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
-      if (typeof retryAfter === 'number') res.header('retry-after', String(retryAfter));
+      if (fhirError.retryAfterSeconds !== undefined) res.header('retry-after', String(fhirError.retryAfterSeconds));
       // RFC 6750 §3: a 401 tells the client how to authenticate.
       if (fhirError.status === 401 && !res.headers['www-authenticate']) res.header('www-authenticate', 'Bearer realm="open-his"');
       return res;

@@ -35,9 +35,17 @@ export function findOperation(service: BookingService): Operation {
       if (period !== undefined && period !== 'morning' && period !== 'afternoon') throw new FhirError('invalid-request', 'period is morning or afternoon');
       const days = await availability(ctx.db, service.calendar, { service: serviceId, from: start, to: end, role });
       const free = [...days.values()].flat().filter((t) => t.free > 0 && (!period || t.period === period));
+      // The Slot resources themselves, by _id in pages of 100 (one search each, not one read per slot).
+      const stored = new Map<string, { extension?: { url: string }[] }>();
+      for (let i = 0; i < free.length; i += 100) {
+        const ids = free.slice(i, i + 100).map((t) => t.slot);
+        const found = await ctx.repo.search('Slot', new URLSearchParams({ _id: ids.join(','), _count: String(ids.length) }));
+        for (const v of found.versions) stored.set(v.id, JSON.parse(v.json!) as { extension?: { url: string }[] });
+      }
       const entry = [];
       for (const t of free) {
-        const slot = JSON.parse((await ctx.repo.read('Slot', t.slot)).json!) as { extension?: { url: string }[] };
+        const slot = stored.get(t.slot);
+        if (!slot) continue; // deleted since the availability was read
         slot.extension = [...(slot.extension ?? []).filter((e) => e.url !== AVAILABLE_EXTENSION), { url: AVAILABLE_EXTENSION, valueUnsignedInt: t.free } as { url: string }];
         entry.push({ fullUrl: `${ctx.baseUrl}/Slot/${t.slot}`, resource: slot, search: { mode: 'match' } });
       }

@@ -19,8 +19,7 @@ export function takeRate(service: BookingService, ctx: RestContext, patientId: s
     if (!key) continue;
     const taken = limiters[which].take(key);
     if (!taken.allowed) {
-      const err = bookingError('rate-limited', `Too many booking requests: try again in ${taken.retryAfterSeconds} s`);
-      throw Object.assign(err, { retryAfterSeconds: taken.retryAfterSeconds });
+      throw bookingError('rate-limited', `Too many booking requests: try again in ${taken.retryAfterSeconds} s`, undefined, taken.retryAfterSeconds);
     }
   }
 }

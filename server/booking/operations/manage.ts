@@ -10,11 +10,14 @@ import { takeRate } from './limits.ts';
 import { parameters, referenceId } from './params.ts';
 import { appointmentPatient } from '../slot-resource.ts';
 
-async function visibleAppointment(ctx: RestContext, id: string): Promise<void> {
-  if (!ctx.access) return;
-  const seen = await ctx.repo.visible(ctx.access, [{ resourceType: 'Appointment', id }]);
-  await ctx.repo.read('Appointment', id); // 404 / 410 first, for what does not exist
-  if (!seen.has(`Appointment/${id}`)) throw new FhirError('not-found', `Appointment/${id} is not known`);
+/** The Appointment as it stands, if the caller may see it (404 / 410 first, for what does not exist). */
+async function visibleAppointment(ctx: RestContext, id: string): Promise<Resource & { status: string }> {
+  const current = JSON.parse((await ctx.repo.read('Appointment', id)).json!) as Resource & { status: string };
+  if (ctx.access) {
+    const seen = await ctx.repo.visible(ctx.access, [{ resourceType: 'Appointment', id }]);
+    if (!seen.has(`Appointment/${id}`)) throw new FhirError('not-found', `Appointment/${id} is not known`);
+  }
+  return current;
 }
 
 function answer(ctx: RestContext, appointment: Resource): FhirResponse {
@@ -35,8 +38,7 @@ export function cancelOperation(service: BookingService): Operation {
     async handle(req, ctx, target) {
       const reason = parameters(req).get('reason');
       if (reason !== undefined && reason.length > 500) throw new FhirError('invalid-request', 'reason is at most 500 characters');
-      await visibleAppointment(ctx, target.id!);
-      const before = JSON.parse((await ctx.repo.read('Appointment', target.id!)).json!) as Resource & { status: string };
+      const before = await visibleAppointment(ctx, target.id!);
       const after = await cancel(service.ctx, actorOf(ctx), target.id!, reason);
       if (before.status !== 'cancelled') service.notice('cancellation', after);
       return answer(ctx, after);
@@ -53,8 +55,7 @@ export function rescheduleOperation(service: BookingService): Operation {
     appliesTo: appliesToAppointment,
     async handle(req, ctx, target) {
       const slotId = referenceId(parameters(req).get('slot'), 'Slot', 'slot')!;
-      await visibleAppointment(ctx, target.id!);
-      const current = JSON.parse((await ctx.repo.read('Appointment', target.id!)).json!) as Resource;
+      const current = await visibleAppointment(ctx, target.id!);
       takeRate(service, ctx, appointmentPatient(current) ?? target.id!);
       const moved = await reschedule(service.ctx, actorOf(ctx), target.id!, slotId);
       service.notice('rescheduled', moved);
