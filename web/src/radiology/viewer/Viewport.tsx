@@ -53,7 +53,12 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
     setUpTools(el);
     cornerstoneTools.loadHandlerManager.setErrorLoadingHandler((_el: HTMLElement, _imageId: string, err: unknown) => setError(describeErrorRef.current(err)), el);
     const rendered = (event: Event) => {
-      const detail = (event as CustomEvent<{ viewport: { voi: { windowWidth: number; windowCenter: number }; scale: number }; image: { imageId: string } }>).detail;
+      const detail = (event as CustomEvent<{
+        viewport: { voi: { windowWidth: number; windowCenter: number }; scale: number }; image: { imageId: string; rows: number; columns: number };
+      }>).detail;
+      // For tests and the benchmark: the shown image's size and how many renders happened.
+      el.dataset.rows = String(detail.image.rows);
+      el.dataset.columns = String(detail.image.columns);
       const stackState = cornerstoneTools.getToolState(el, 'stack')?.data[0] as { currentImageIdIndex: number } | undefined;
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
       setShown({
