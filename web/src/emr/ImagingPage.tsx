@@ -4,52 +4,15 @@
 import { Suspense, lazy, useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../shared/i18n/index.tsx';
 import { ErrorNote } from '../shared/errors.tsx';
-import { requestJson } from '../shared/http.ts';
 import { StaffGate } from '../staff/StaffGate.tsx';
 import { Input } from '../staff/ui.tsx';
 import { desk, patientName, type Patient } from '../staff/api.ts';
-import { reportTexts, type DiagnosticReport } from '../radiology/api.ts';
+import { reportTexts } from '../radiology/api.ts';
+import { imagingReports, type ImagingReportRow } from './imaging.ts';
 import '../radiology/radiology.css';
 
 const ViewerPage = lazy(() => import('../radiology/viewer/ViewerPage.tsx'));
-
-interface ImagingStudy {
-  resourceType: 'ImagingStudy';
-  id: string;
-  identifier?: { system?: string; value?: string }[];
-  started?: string;
-  description?: string;
-  modality?: { code?: string }[];
-  series?: { modality?: { code?: string } }[];
-}
-interface Bundle<T> { entry?: { resource?: T }[] }
-
 const q = encodeURIComponent;
-const fhir = { auth: true, accept: 'application/fhir+json' } as const;
-
-/** The Study Instance UID of an ImagingStudy: its urn:dicom:uid identifier (FHIR R4 ImagingStudy.identifier). */
-export function studyUidOf(study: ImagingStudy | undefined): string | undefined {
-  const id = study?.identifier?.find((i) => i.system === 'urn:dicom:uid' || i.value?.startsWith('urn:oid:'));
-  return id?.value?.replace(/^urn:oid:/, '');
-}
-
-interface Row { report: DiagnosticReport; study?: ImagingStudy; uid?: string }
-
-async function imagingReports(patient: string): Promise<Row[]> {
-  const [reports, studies] = await Promise.all([
-    requestJson<Bundle<DiagnosticReport>>(`/fhir/DiagnosticReport?subject=${q(`Patient/${patient}`)}&_count=200`, fhir),
-    requestJson<Bundle<ImagingStudy>>(`/fhir/ImagingStudy?subject=${q(`Patient/${patient}`)}&_count=200`, fhir),
-  ]);
-  const byId = new Map((studies.entry ?? []).map((e) => e.resource).filter((s): s is ImagingStudy => s?.resourceType === 'ImagingStudy').map((s) => [s.id, s]));
-  return (reports.entry ?? []).map((e) => e.resource)
-    .filter((r): r is DiagnosticReport => r?.resourceType === 'DiagnosticReport' && Boolean(r.imagingStudy?.length))
-    .filter((r) => r.status === 'final' || r.status === 'amended' || r.status === 'corrected')
-    .map((report) => {
-      const study = byId.get(report.imagingStudy?.[0]?.reference?.split('/')[1] ?? '');
-      return { report, study, uid: studyUidOf(study) };
-    })
-    .sort((a, b) => (b.report.issued ?? b.report.effectiveDateTime ?? '').localeCompare(a.report.issued ?? a.report.effectiveDateTime ?? ''));
-}
 
 export default function ImagingPage({ path, navigate }: { path: string; navigate(path: string): void }) {
   const { t } = useI18n();
@@ -75,7 +38,7 @@ function PatientImaging({ navigate }: { navigate(path: string): void }) {
   }, []);
   const [text, setText] = useState('');
   const [patients, setPatients] = useState<Patient[] | null>(null);
-  const [rows, setRows] = useState<Row[] | null>(null);
+  const [rows, setRows] = useState<ImagingReportRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
