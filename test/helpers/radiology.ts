@@ -39,11 +39,12 @@ export async function goTo(page: Page, path: string): Promise<void> {
   await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new Event('open-his:navigate')); }, path);
 }
 
-/** Waits until the viewport shows its first image or its error; 'true' or 'error'. */
+/** Waits until the viewport shows the first image of the study at the URL, or its error; 'true' or 'error'. */
 export async function viewportOutcome(page: Page, timeout = 20_000): Promise<string> {
   await page.waitForFunction(() => {
     const v = document.querySelector<HTMLElement>('[data-testid="viewport"]');
-    return v?.dataset.loaded === 'true' || v?.dataset.loaded === 'error';
+    const study = decodeURIComponent(location.pathname.split('/').pop() ?? '');
+    return v?.dataset.shownStudy === study && (v.dataset.loaded === 'true' || v.dataset.loaded === 'error');
   }, null, { timeout });
   return (await page.locator('[data-testid="viewport"]').getAttribute('data-loaded'))!;
 }

@@ -21,6 +21,9 @@ const toolLabel: Record<LeftTool, MessageKey> = {
   EllipticalRoi: 'viewer.toolEllipse', RectangleRoi: 'viewer.toolRectangle', Probe: 'viewer.toolProbe',
 };
 
+// Not exported at the top of cornerstone-tools 6: reached through its internal import table.
+const scrollToIndex = cornerstoneTools.importInternal('util/scrollToIndex') as (element: HTMLElement, index: number) => void;
+
 /** Cine speed when the file gives no Frame Time: 10 frames per second. */
 const defaultFrameTime = 100;
 
@@ -109,12 +112,14 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
       if (!live) return;
       cornerstone.displayImage(el, image, cornerstone.getDefaultViewportForImage(el, image));
       el.dataset.firstImageMs = String(Math.round(performance.now() - started));
+      el.dataset.shownStudy = study.studyUid;
       el.dataset.loaded = 'true';
       setLoading(false);
       if (stack.imageIds.length > 1) cornerstoneTools.stackPrefetch.enable(el);
     }, (err: unknown) => {
       if (!live) return;
       setLoading(false);
+      el.dataset.shownStudy = study.studyUid;
       el.dataset.loaded = 'error';
       setError(describeErrorRef.current(err));
     });
@@ -127,7 +132,7 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
     const el = element.current!;
     if (total === 0) return;
     const next = ((index % total) + total) % total;
-    cornerstoneTools.scrollToIndex(el, next);
+    scrollToIndex(el, next);
   }, [total]);
   const current = () => (cornerstoneTools.getToolState(element.current!, 'stack')?.data[0] as { currentImageIdIndex: number } | undefined)?.currentImageIdIndex ?? 0;
 
@@ -144,9 +149,9 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
     const index = current();
     if (event.key in by) {
       const target = Math.min(total - 1, Math.max(0, index + by[event.key]!));
-      cornerstoneTools.scrollToIndex(element.current!, target);
-    } else if (event.key === 'Home') cornerstoneTools.scrollToIndex(element.current!, 0);
-    else if (event.key === 'End') cornerstoneTools.scrollToIndex(element.current!, total - 1);
+      scrollToIndex(element.current!, target);
+    } else if (event.key === 'Home') scrollToIndex(element.current!, 0);
+    else if (event.key === 'End') scrollToIndex(element.current!, total - 1);
     else return;
     event.preventDefault();
   }

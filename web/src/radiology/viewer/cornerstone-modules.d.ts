@@ -71,7 +71,7 @@ declare module 'cornerstone-tools' {
     addToolState(element: HTMLElement, toolType: string, data: unknown): void;
     getToolState(element: HTMLElement, toolType: string): { data: any[] } | undefined;
     clearToolState(element: HTMLElement, toolType: string): void;
-    scrollToIndex(element: HTMLElement, index: number): void;
+    importInternal(path: string): unknown;
     stackPrefetch: { enable(element: HTMLElement): void; disable(element: HTMLElement): void; setConfiguration(config: Record<string, unknown>): void; getConfiguration(): Record<string, unknown> };
     globalImageIdSpecificToolStateManager: { clear(element: HTMLElement): void; restoreToolState(state: unknown): void; saveToolState(): Record<string, any> };
     EVENTS: Record<string, string>;
