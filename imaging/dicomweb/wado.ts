@@ -53,7 +53,7 @@ export async function retrieveInstances(index: StudyIndex, blobs: BlobStore, tar
     }
     yield Buffer.from(`--${boundary}--\r\n`);
   }
-  return { status: 200, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, body: Readable.from(parts()) };
+  return { status: 200, contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, body: Readable.from(parts(), { objectMode: false }) };
 }
 
 export async function retrieveMetadata(index: StudyIndex, target: RetrieveTarget, baseUrl: string): Promise<WadoAnswer> {
