@@ -1,9 +1,8 @@
 // The radiology pages' plain functions, outside the browser: worklist query strings, report texts
 // from a DiagnosticReport, STOW-RS batching, newest-first order.
 import test from 'ava';
-import { reportTexts, worklistSearch, type DiagnosticReport, type WorklistItem } from '../../web/src/radiology/api.ts';
-import { batches } from '../../web/src/radiology/Upload.tsx';
-import { newestFirst } from '../../web/src/radiology/Worklist.tsx';
+import { newestFirst, reportTexts, worklistSearch, type DiagnosticReport, type WorklistItem } from '../../web/src/radiology/api.ts';
+import { batches } from '../../web/src/radiology/stow-batches.ts';
 import { studyUidOf } from '../../web/src/emr/imaging.ts';
 
 test('worklist queries leave out empty filters and keep the others', (t) => {

@@ -72,5 +72,5 @@ test('the viewer pages\' CSP adds only what the DICOM codecs need: WebAssembly, 
   t.false(viewerPageCsp.includes('unsafe-inline'));
   // The strict page policy (the public booking page) allows none of it.
   t.deepEqual(page['script-src'], ["'self'"]);
-  t.is(page['worker-src'], undefined);
+  t.false('worker-src' in page);
 });

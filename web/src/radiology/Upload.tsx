@@ -4,10 +4,7 @@
 import { useId, useState } from 'react';
 import { useI18n, type MessageKey } from '../shared/i18n/index.tsx';
 import { stow } from './api.ts';
-
-/** At most this many files or bytes per STOW-RS request. */
-const batchFiles = 50;
-const batchBytes = 32 * 1024 * 1024;
+import { batches } from './stow-batches.ts';
 
 type Outcome = { name: string; state: 'waiting' | 'stored' | 'failed'; reason?: string };
 
@@ -17,22 +14,6 @@ const reasonKey: Record<number, MessageKey> = {
   0x0111: 'upload.reason.duplicate', 0xB000: 'upload.reason.coercion',
 };
 
-export function batches(files: File[]): File[][] {
-  const out: File[][] = [];
-  let current: File[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    if (current.length > 0 && (current.length >= batchFiles || bytes + file.size > batchBytes)) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += file.size;
-  }
-  if (current.length) out.push(current);
-  return out;
-}
 
 export function Upload() {
   const { t } = useI18n();

@@ -4,7 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n, type MessageKey } from '../shared/i18n/index.tsx';
 import { ErrorNote } from '../shared/errors.tsx';
 import { Input, Select } from '../staff/ui.tsx';
-import { radiology, type Worklist as WorklistAnswer, type WorklistItem, type WorklistQuery } from './api.ts';
+import { newestFirst, radiology, type Worklist as WorklistAnswer, type WorklistItem, type WorklistQuery } from './api.ts';
 
 export const statusKey: Record<WorklistItem['status'], MessageKey> = {
   unread: 'radiology.status.unread', preliminary: 'radiology.status.preliminary', final: 'radiology.status.final', amended: 'radiology.status.amended',
@@ -18,8 +18,6 @@ export function today(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-/** Newest first: by start time, studies without one last. */
-export const newestFirst = (a: WorklistItem, b: WorklistItem) => (b.started ?? '').localeCompare(a.started ?? '');
 
 export function Worklist({ navigate }: { navigate(path: string): void }) {
   const { t } = useI18n();

@@ -69,6 +69,9 @@ export interface Measurement {
 const q = encodeURIComponent;
 const auth = { auth: true } as const;
 
+/** Newest first: by start time, studies without one last. */
+export const newestFirst = (a: WorklistItem, b: WorklistItem) => (b.started ?? '').localeCompare(a.started ?? '');
+
 export function worklistSearch(query: WorklistQuery): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -78,8 +81,11 @@ export function worklistSearch(query: WorklistQuery): string {
 }
 
 export const radiology = {
-  worklist: (query: WorklistQuery, signal?: AbortSignal) =>
-    requestJson<Worklist>(`/radiology/worklist?${worklistSearch(query)}`, { ...auth, signal }),
+  async worklist(query: WorklistQuery, signal?: AbortSignal): Promise<Worklist> {
+    const answer = await requestJson<Worklist | undefined>(`/radiology/worklist?${worklistSearch(query)}`, { ...auth, signal });
+    if (!answer || !Array.isArray(answer.items)) throw new ApiError(502, 'bad-answer', 'The worklist answer is not a worklist');
+    return answer;
+  },
   report: (study: string) => requestJson<ReportAnswer>(`/radiology/studies/${q(study)}/report`, auth),
   saveReport: (study: string, input: ReportInput) =>
     requestJson<DiagnosticReport>(`/radiology/studies/${q(study)}/report`, { ...auth, method: 'PUT', body: input }),
