@@ -1,19 +1,25 @@
 // The radiology area (radiologists; the upload page also admins): /radiology is the worklist,
 // /radiology/studies/{StudyInstanceUID} the viewer with the report, /radiology/upload the upload.
 // The viewer and its codecs load only when a study is opened.
-import { Suspense, lazy } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { useI18n } from '../shared/i18n/index.tsx';
 import { StaffGate } from '../staff/StaffGate.tsx';
 import { Worklist } from './Worklist.tsx';
 import { Upload } from './Upload.tsx';
 import './radiology.css';
 
-const ViewerPage = lazy(() => import('./viewer/ViewerPage.tsx'));
+const loadViewer = () => import('./viewer/ViewerPage.tsx');
+const ViewerPage = lazy(loadViewer);
 
 export default function RadiologyPage({ path, navigate }: { path: string; navigate(path: string, replace?: boolean): void }) {
   const { t } = useI18n();
   const study = /^\/radiology\/studies\/([^/]+)\/?$/.exec(path)?.[1];
   const upload = /^\/radiology\/upload\/?$/.test(path);
+  // A radiologist on the worklist opens a study next: fetch the viewer chunk while the page is idle.
+  useEffect(() => {
+    const id = requestIdleCallback(() => { void loadViewer(); }, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }, []);
   const nav = (
     <nav className="area-nav" aria-label={t('radiology.heading')}>
       <a href="/radiology" aria-current={!study && !upload ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/radiology'); }}>{t('radiology.worklist')}</a>

@@ -157,7 +157,7 @@ export const dicomweb = {
   /** WADO-RS metadata of a series (PS3.18 §10.4.1.1.2): every instance's attributes, without bulk data. */
   seriesMetadata: (study: string, series: string) =>
     requestJson<DicomJson[]>(`/dicomweb/studies/${q(study)}/series/${q(series)}/metadata`, { ...auth, accept: dicomJson }),
-  studyMetadata: (study: string) => requestJson<DicomJson[]>(`/dicomweb/studies/${q(study)}/metadata`, { ...auth, accept: dicomJson }),
+  studyMetadata: (study: string) => requestJson<DicomJson[] | undefined>(`/dicomweb/studies/${q(study)}/metadata`, { ...auth, accept: dicomJson }),
 };
 
 export interface StowResult {

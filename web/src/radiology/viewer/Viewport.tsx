@@ -64,6 +64,12 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
       el.dataset.columns = String(detail.image.columns);
       const stackState = cornerstoneTools.getToolState(el, 'stack')?.data[0] as { currentImageIdIndex: number } | undefined;
       el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
+      // The first image of a stack counts as shown once drawn (cornerstone draws on the next animation frame).
+      if (el.dataset.loaded === 'drawing') {
+        el.dataset.firstImageMs = String(Math.round(performance.now() - Number(el.dataset.loadStarted)));
+        el.dataset.shownStudy = el.dataset.loadingStudy;
+        el.dataset.loaded = 'true';
+      }
       setShown({
         index: stackState?.currentImageIdIndex ?? 0,
         windowWidth: detail.viewport.voi.windowWidth, windowCenter: detail.viewport.voi.windowCenter, scale: detail.viewport.scale,
@@ -101,7 +107,8 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
     setError(null);
     setLoading(true);
     setPlaying(false);
-    const started = performance.now();
+    el.dataset.loadStarted = String(performance.now());
+    el.dataset.loadingStudy = study.studyUid;
     delete el.dataset.firstImageMs;
     el.dataset.loaded = 'false';
     cornerstoneTools.stackPrefetch.disable(el);
@@ -110,10 +117,8 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
     cornerstoneTools.addToolState(el, 'stack', { currentImageIdIndex: 0, imageIds: stack.imageIds });
     cornerstone.loadAndCacheImage(stack.imageIds[0]!).then((image) => {
       if (!live) return;
+      el.dataset.loaded = 'drawing';
       cornerstone.displayImage(el, image, cornerstone.getDefaultViewportForImage(el, image));
-      el.dataset.firstImageMs = String(Math.round(performance.now() - started));
-      el.dataset.shownStudy = study.studyUid;
-      el.dataset.loaded = 'true';
       setLoading(false);
       if (stack.imageIds.length > 1) cornerstoneTools.stackPrefetch.enable(el);
     }, (err: unknown) => {

@@ -1,6 +1,7 @@
-// A study as the viewer shows it: its series (QIDO-RS), each series' instances from its WADO-RS
-// metadata in Instance Number order (PS3.3 C.7.6.1), and the stack of image ids they make (one per
-// frame). Instances without pixel data (SR, waveforms, RT plans) are left out of the stacks.
+// A study as the viewer shows it: one WADO-RS study metadata request (PS3.18 §10.4.1.1.2; one round
+// trip, where QIDO series + metadata per series would take two), its instances grouped by series in
+// Instance Number order (PS3.3 C.7.6.1), and the stack of image ids they make (one per frame).
+// Instances without pixel data (SR, waveforms, RT plans) are left out of the stacks.
 import { dicomNumber, dicomString, dicomweb, type DicomJson } from '../api.ts';
 import { imageIdsOf, type InstanceRef } from './cornerstone.ts';
 
@@ -43,15 +44,18 @@ function hasImage(instance: DicomJson): boolean {
 }
 
 export async function loadStudy(studyUid: string): Promise<StudyView> {
-  const seriesList = (await dicomweb.series(studyUid)) ?? [];
-  const metadata = await Promise.all(seriesList.map((s) => dicomweb.seriesMetadata(studyUid, dicomString(s, '0020000E') ?? '')));
-  const first = metadata.find((m) => m.length > 0)?.[0] ?? seriesList[0] ?? {};
+  const all = (await dicomweb.studyMetadata(studyUid)) ?? [];
+  const bySeries = new Map<string, DicomJson[]>();
+  for (const instance of all) {
+    const seriesUid = dicomString(instance, '0020000E') ?? '';
+    bySeries.set(seriesUid, [...(bySeries.get(seriesUid) ?? []), instance]);
+  }
+  const first = all[0] ?? {};
   const series: SeriesStack[] = [];
-  seriesList.forEach((s, i) => {
-    const seriesUid = dicomString(s, '0020000E') ?? '';
-    const instances = (metadata[i] ?? []).filter(hasImage).sort((a, b) =>
+  for (const [seriesUid, members] of bySeries) {
+    const instances = members.filter(hasImage).sort((a, b) =>
       (dicomNumber(a, '00200013') ?? 0) - (dicomNumber(b, '00200013') ?? 0));
-    if (instances.length === 0) return;
+    if (instances.length === 0) continue;
     const imageIds: string[] = [];
     const images = new Map<string, StackImage>();
     let frameTime: number | undefined;
@@ -72,14 +76,15 @@ export async function loadStudy(studyUid: string): Promise<StudyView> {
       const syntax = dicomString(instance, '00020010') ?? dicomString(instance, '00083002');
       if (syntax) syntaxes.add(syntax);
     }
+    const head = instances[0]!;
     series.push({
       seriesUid,
-      number: dicomNumber(s, '00200011') ?? dicomNumber(instances[0]!, '00200011'),
-      modality: dicomString(s, '00080060') ?? dicomString(instances[0]!, '00080060'),
-      description: dicomString(s, '0008103E') ?? dicomString(instances[0]!, '0008103E'),
+      number: dicomNumber(head, '00200011'),
+      modality: dicomString(head, '00080060'),
+      description: dicomString(head, '0008103E'),
       imageIds, images, frameTime, multiFrame, transferSyntaxes: [...syntaxes],
     });
-  });
+  }
   series.sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
   return {
     studyUid,
