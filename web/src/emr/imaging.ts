@@ -40,3 +40,17 @@ export async function imagingReports(patient: string): Promise<ImagingReportRow[
     })
     .sort((a, b) => (b.report.issued ?? b.report.effectiveDateTime ?? '').localeCompare(a.report.issued ?? a.report.effectiveDateTime ?? ''));
 }
+
+/**
+ * The signed report of one study, read through FHIR (for readers without the radiology routes): the
+ * ImagingStudy by its urn:dicom:uid identifier, then its patient's reports that reference it.
+ */
+export async function reportOfStudy(studyUid: string): Promise<DiagnosticReport | null> {
+  const studies = await requestJson<Bundle<ImagingStudy & { subject?: { reference?: string } }>>(
+    `/fhir/ImagingStudy?identifier=${q(`urn:dicom:uid|urn:oid:${studyUid}`)}`, fhir);
+  const study = studies.entry?.map((e) => e.resource).find((r) => r?.resourceType === 'ImagingStudy');
+  const patient = study?.subject?.reference?.split('/')[1];
+  if (!study || !patient) return null;
+  const rows = await imagingReports(patient);
+  return rows.find((row) => row.study?.id === study.id)?.report ?? null;
+}

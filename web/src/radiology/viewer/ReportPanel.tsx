@@ -5,7 +5,19 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useI18n, type MessageKey, type Translate } from '../../shared/i18n/index.tsx';
 import { ErrorNote } from '../../shared/errors.tsx';
+import { ApiError } from '../../shared/http.ts';
 import { radiology, reportTexts, type Measurement, type ReportAnswer, type ReportInput } from '../api.ts';
+import { reportOfStudy } from '../../emr/imaging.ts';
+
+/** A reader's view: the radiology route, or — where it is not open to the reader's role — the report through FHIR. */
+async function readReport(studyUid: string): Promise<ReportAnswer> {
+  try {
+    return await radiology.report(studyUid);
+  } catch (err) {
+    if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 404)) throw err;
+    return { report: await reportOfStudy(studyUid) };
+  }
+}
 
 const statusKey: Record<string, MessageKey> = {
   preliminary: 'radiology.status.preliminary', partial: 'radiology.status.preliminary', registered: 'radiology.status.preliminary',
@@ -36,11 +48,14 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
   const [saved, setSaved] = useState<Measurement[]>([]);
 
   const load = useCallback(async () => {
-    const [report, measurements] = await Promise.all([radiology.report(studyUid), radiology.measurements(studyUid)]);
+    const [report, measurements] = await Promise.all([
+      readOnly ? readReport(studyUid) : radiology.report(studyUid),
+      radiology.measurements(studyUid).catch((err: unknown) => { if (readOnly) return []; throw err; }),
+    ]);
     setAnswer(report);
     setTexts(reportTexts(report.report));
     setSaved(measurements);
-  }, [studyUid]);
+  }, [studyUid, readOnly]);
   useEffect(() => { load().catch(setError); }, [load]);
 
   const status = answer?.report?.status;
