@@ -318,6 +318,7 @@ const en: Messages = {
     signFinal: 'Sign as final',
     signAmendment: 'Sign the amendment',
     amend: 'Amend',
+    amendReason: 'Reason for the amendment',
     cancel: 'Cancel',
     savedPreliminary: 'Saved as a preliminary report.',
     signed: 'The report is signed.',

@@ -317,6 +317,7 @@ const zhCN = {
     signFinal: '签发正式报告',
     signAmendment: '签发修订报告',
     amend: '修订报告',
+    amendReason: '修订原因',
     cancel: '取消',
     savedPreliminary: '已保存为初步报告。',
     signed: '报告已签发。',
