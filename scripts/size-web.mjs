@@ -1,7 +1,8 @@
 // Gzipped size of each file of web/dist (what a browser downloads), the JS total, and the JS each
 // area loads — from the chunk graph Vite writes (dist/.vite/manifest.json): the shell's chunks plus
 // the area's lazily loaded chunk and what it imports. Run after `npm run build:web`. The budget is
-// the public /book page's; the staff pages (/admin/booking, /desk) are lazy chunks it never loads.
+// the public /book page's; the staff pages (/admin/booking, /desk, /radiology, /emr) and the image
+// viewer (cornerstone and its codecs, loaded when a study opens) are lazy chunks it never loads.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -41,7 +42,11 @@ if (existsSync(manifestPath)) {
     return out;
   };
   const shell = closure('index.html');
-  const areas = { '/book': 'src/book/BookPage.tsx', '/admin/booking': 'src/admin/AdminBookingPage.tsx', '/desk': 'src/desk/DeskPage.tsx' };
+  const areas = {
+    '/book': 'src/book/BookPage.tsx', '/admin/booking': 'src/admin/AdminBookingPage.tsx', '/desk': 'src/desk/DeskPage.tsx',
+    '/radiology': 'src/radiology/RadiologyPage.tsx', '/emr/imaging': 'src/emr/ImagingPage.tsx',
+    '/radiology/studies/… (viewer, lazy)': 'src/radiology/viewer/ViewerPage.tsx',
+  };
   for (const [page, key] of Object.entries(areas)) {
     if (!manifest[key]) continue;
     const chunks = closure(key, new Set(shell));

@@ -17,6 +17,13 @@ export const apiCsp = "default-src 'none'; frame-ancestors 'none'";
 // frame-src allows blob: frames only, and style-src that slip's one fixed stylesheet by its hash.
 export const pageCsp = `default-src 'self'; script-src 'self'; style-src 'self' ${slipStyleSource}; img-src 'self' data:; connect-src 'self' ws: wss:; `
   + "frame-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+// The image viewer's pages (/radiology…, /emr…; routes marked `page: 'viewer'`): the DICOM codecs of
+// cornerstone-wado-image-loader are WebAssembly ('wasm-unsafe-eval'), its decode worker is started
+// from a blob: URL and compiles its codecs with eval ('unsafe-eval', worker-src blob:), and it fetches
+// its wasm from data: URLs (connect-src data:). Only these pages get that; /book keeps pageCsp.
+export const viewerPageCsp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; worker-src 'self' blob:; `
+  + `style-src 'self' ${slipStyleSource}; img-src 'self' data: blob:; connect-src 'self' ws: wss: data:; `
+  + "frame-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export const securityHeadersPlugin: Plugin<SecurityHeadersOptions> = {
   name: 'open-his-security-headers',
@@ -34,12 +41,14 @@ export const securityHeadersPlugin: Plugin<SecurityHeadersOptions> = {
       if ('isBoom' in response && response.isBoom) {
         Object.assign(response.output.headers, headers);
       } else {
-        const page = request.route.settings.plugins?.page === true;
+        const kind = request.route.settings.plugins?.page;
+        const page = kind === true || kind === 'viewer';
         const own = (response as ResponseObject).headers['content-security-policy'];
         for (const [name, value] of Object.entries(headers)) {
           // A route that renders a document of its own (a printable slip) sets the narrower policy it needs.
           if (name === 'content-security-policy' && own !== undefined && !page) continue;
-          (response as ResponseObject).header(name, page && name === 'content-security-policy' ? pageCsp : value);
+          const csp = kind === 'viewer' ? viewerPageCsp : pageCsp;
+          (response as ResponseObject).header(name, page && name === 'content-security-policy' ? csp : value);
         }
       }
       return h.continue;

@@ -1,6 +1,7 @@
 // The web app (web/dist, built by `npm run build:web`): hashed assets under /assets with a year's
 // cache, and index.html — no-cache, with the page CSP (security-headers.ts) — for the client-side
-// routes the app knows (/, /book…, the staff pages /admin… and /desk…). Without a build the server runs API-only and says so.
+// routes the app knows (/, /book…, the staff pages /admin… and /desk…, the radiology pages /radiology…
+// and the doctors' /emr…, which get the viewer's wider CSP). Without a build the server runs API-only and says so.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +12,16 @@ import Inert from '@hapi/inert';
 export const defaultWebDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /**
- * Client-side routes of the app: each answers with index.html. Future areas (/emr, /radiology) add theirs.
+ * Client-side routes of the app: each answers with index.html.
  * The API routes under /admin (/admin/accounts…) are more specific, so hapi still routes them to the API.
  */
 export const appRoutes = ['/', '/book', '/book/{path*}', '/admin', '/admin/{path*}', '/desk', '/desk/{path*}'];
+/**
+ * Pages that open the image viewer (the DICOM codecs need WebAssembly and a blob: worker, so they get
+ * viewerPageCsp); the radiology API routes (/radiology/worklist, /radiology/studies/{uid}/report…) are
+ * more specific and stay API routes.
+ */
+export const viewerRoutes = ['/radiology', '/radiology/{path*}', '/emr', '/emr/{path*}'];
 
 export interface WebPluginOptions {
   /** The built app; default web/dist of the repository. */
@@ -24,8 +31,8 @@ export interface WebPluginOptions {
 
 declare module '@hapi/hapi' {
   interface PluginSpecificConfiguration {
-    /** A web page (HTML): gets the page CSP instead of the API's. */
-    page?: boolean;
+    /** A web page (HTML): gets the page CSP instead of the API's ('viewer': the image viewer's CSP). */
+    page?: boolean | 'viewer';
     /** A hashed, immutable asset of the web app. */
     webAsset?: boolean;
   }
@@ -50,12 +57,12 @@ export const webPlugin: Plugin<WebPluginOptions> = {
         handler: { directory: { path: join(dist, 'assets'), index: false, listing: false, redirectToSlash: false } },
       },
     });
-    for (const path of appRoutes) {
+    for (const path of [...appRoutes, ...viewerRoutes]) {
       server.route({
         method: 'GET', path,
         options: {
           auth: false,
-          plugins: { public: true, page: true },
+          plugins: { public: true, page: viewerRoutes.includes(path) ? 'viewer' : true },
           handler: (_request: Request, h: ResponseToolkit) => h.file(index, { confine: false }).header('cache-control', 'no-cache'),
         },
       });

@@ -56,3 +56,21 @@ test('the page CSP frames blob: documents only and allows the registration slip\
   t.is(html.match(/<style/g)?.length, 1);
   t.false(/\sstyle=/.test(html), 'no style attributes (a hash does not cover them)');
 });
+
+test('the viewer pages\' CSP adds only what the DICOM codecs need: WebAssembly, eval in their worker, blob: workers, data: fetches', async (t) => {
+  const { pageCsp, viewerPageCsp } = await import('../../../server/plugins/security-headers.ts');
+  const parse = (csp: string) => Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const page = parse(pageCsp);
+  const viewer = parse(viewerPageCsp);
+  t.deepEqual(viewer['script-src'], ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"]);
+  t.deepEqual(viewer['worker-src'], ["'self'", 'blob:']);
+  t.deepEqual(viewer['connect-src'], [...page['connect-src']!, 'data:']);
+  t.deepEqual(viewer['img-src'], [...page['img-src']!, 'blob:']);
+  for (const name of ['default-src', 'style-src', 'frame-src', 'frame-ancestors', 'base-uri', 'form-action']) {
+    t.deepEqual(viewer[name], page[name], name);
+  }
+  t.false(viewerPageCsp.includes('unsafe-inline'));
+  // The strict page policy (the public booking page) allows none of it.
+  t.deepEqual(page['script-src'], ["'self'"]);
+  t.false('worker-src' in page);
+});

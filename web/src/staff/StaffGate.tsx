@@ -6,9 +6,11 @@ import { ApiError, logIn, logOut, refreshSession, session, type Account } from '
 import { useI18n, type MessageKey } from '../shared/i18n/index.tsx';
 import { ErrorNote } from '../shared/errors.tsx';
 
-export type StaffRole = 'admin' | 'registrar';
+export type StaffRole = 'admin' | 'registrar' | 'doctor' | 'radiologist';
 
-const roleName: Record<StaffRole, MessageKey> = { admin: 'staff.roleAdmin', registrar: 'staff.roleRegistrar' };
+const roleName: Record<StaffRole, MessageKey> = {
+  admin: 'staff.roleAdmin', registrar: 'staff.roleRegistrar', doctor: 'staff.roleDoctor', radiologist: 'staff.roleRadiologist',
+};
 
 export function useAccount(): Account | null {
   return useSyncExternalStore(session.subscribe, () => session.get().account);
@@ -16,8 +18,10 @@ export function useAccount(): Account | null {
 
 const nameOf = (account: Account) => account.displayName ?? account.username ?? account.email ?? account.id;
 
-export function StaffGate({ role, heading, children }: { role: StaffRole; heading: string; children: ReactNode }) {
+/** Lets in a staff account holding `role` (or any one of several roles). */
+export function StaffGate({ role, heading, children }: { role: StaffRole | readonly StaffRole[]; heading: string; children: ReactNode }) {
   const { t } = useI18n();
+  const roles: readonly StaffRole[] = typeof role === 'string' ? [role] : role;
   const account = useAccount();
   const [checking, setChecking] = useState(() => session.get().account === null);
   useEffect(() => {
@@ -31,7 +35,9 @@ export function StaffGate({ role, heading, children }: { role: StaffRole; headin
   if (checking) body = <p role="status">{t('staff.checking')}</p>;
   else if (!account) body = <StaffSignIn />;
   else if (account.kind !== 'staff') body = <Refusal text={t('staff.notStaff')} />;
-  else if (!account.roles?.includes(role)) body = <Refusal text={t('staff.wrongRole', { role: t(roleName[role]), name: nameOf(account) })} />;
+  else if (!roles.some((r) => account.roles?.includes(r))) {
+    body = <Refusal text={t('staff.wrongRole', { role: roles.map((r) => t(roleName[r])).join(t('staff.roleOr')), name: nameOf(account) })} />;
+  }
   else body = children;
 
   return (
