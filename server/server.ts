@@ -39,6 +39,8 @@ import { FileBlobStore } from '../imaging/storage/blob-store.ts';
 import { DicomStore } from '../imaging/ingest.ts';
 import { dicomwebPlugin } from './plugins/dicomweb.ts';
 import { StudyLinker } from './imaging/link.ts';
+import { radiologyRoutes, setUpRadiology } from './radiology/routes.ts';
+import { Signatures } from './signing/signatures.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -148,6 +150,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       dicomwebUrl: () => `${config.publicUrl ?? server.info.uri}/dicomweb`,
     });
     dicomStore.onStudiesStored((uids) => studyLinker.link(uids));
+    await setUpRadiology(db, engine);
+    const signatures = await Signatures.open(db);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -171,6 +175,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       plugin: dicomwebPlugin,
       options: { store: dicomStore, index: studyIndex, audit, maxUploadBytes: config.dicomMaxUploadBytes, publicUrl: config.publicUrl },
     });
+    await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {

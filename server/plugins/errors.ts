@@ -10,8 +10,9 @@ const fromHttpStatus: Record<number, ErrorCode> = {
   415: 'unsupported-media-type', 422: 'unprocessable', 429: 'too-many-requests', 503: 'unavailable',
 };
 
+/** Routes whose errors are OperationOutcomes: the FHIR API, and the radiology API built on it. */
 function isFhirPath(path: string): boolean {
-  return path === '/fhir' || path.startsWith('/fhir/');
+  return path === '/fhir' || path.startsWith('/fhir/') || path.startsWith('/radiology/');
 }
 
 export function toFhirError(err: Boom | FhirError): FhirError {
