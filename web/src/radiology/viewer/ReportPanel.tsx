@@ -115,7 +115,7 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
           })}
         </p>
       ) : null}
-      {editable ? (
+      {!answer ? (error ? null : <p role="status">{t('report.loading')}</p>) : editable ? (
         <form className="form" name="report" onSubmit={(e) => { e.preventDefault(); void act('sign'); }}>
           <div className="field">
             <label htmlFor={ids.findings}>{t('report.findings')}</label>

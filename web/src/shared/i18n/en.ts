@@ -309,6 +309,7 @@ const en: Messages = {
   },
   report: {
     heading: 'Report',
+    loading: 'Loading the report…',
     statusLabel: 'Status: ',
     signedBy: 'Signed by {name} on {when} (signature verified)',
     signatureUnverified: 'Signed by {name} on {when} (signature NOT verified)',

@@ -308,6 +308,7 @@ const zhCN = {
   },
   report: {
     heading: '诊断报告',
+    loading: '正在加载报告…',
     statusLabel: '状态：',
     signedBy: '{name} 于 {when} 签发（签名已验证）',
     signatureUnverified: '{name} 于 {when} 签发（签名未通过验证）',
