@@ -306,6 +306,7 @@ const en: Messages = {
     area: 'area {area} mm²',
     cannotDisplay: 'This image cannot be displayed: {reason}',
     unsupportedSyntax: 'This image cannot be displayed: the viewer has no decoder for the {name} transfer syntax ({uid}). The file is stored unchanged and can be downloaded for another viewer.',
+    unsupportedRle: 'This image cannot be displayed: the viewer\'s RLE decoder handles 8- and 16-bit pixels only, and this file is 32-bit RLE. The file is stored unchanged and can be downloaded for another viewer.',
   },
   report: {
     heading: 'Report',

@@ -305,6 +305,7 @@ const zhCN = {
     area: '面积 {area} mm²',
     cannotDisplay: '无法显示此图像：{reason}',
     unsupportedSyntax: '无法显示此图像：阅片器没有 {name}（{uid}）传输语法的解码器。原始文件已完整保存，可下载后用其他软件查看。',
+    unsupportedRle: '无法显示此图像：阅片器的 RLE 解码器只支持 8 位和 16 位像素，此文件为 32 位 RLE。原始文件已完整保存，可下载后用其他软件查看。',
   },
   report: {
     heading: '诊断报告',
