@@ -17,6 +17,10 @@ export interface PixelLayout {
   bigEndian: boolean;
   /** One entry per frame, in frame order. */
   frames: FrameRanges[];
+  /** 1-bit frames that do not fill whole bytes (PS3.5 §8.1.1): each frame's bits start at frame × this. */
+  bitsPerFrame?: number;
+  /** Bits Allocated of big-endian native data, which decides the byte swap (16, 32 or 64). */
+  bitsAllocated?: number;
 }
 
 /** Attributes of an instance the index and QIDO need without reading the file again. */
