@@ -42,10 +42,10 @@ const text = (dataSet: dicomParser.DataSet, tag: string): string | undefined => 
   return value ? value : undefined;
 };
 
-/** Every file listed in manifest.json, read and described. */
-export function loadFixtures(): FixtureFile[] {
-  const manifest = JSON.parse(readFileSync(join(fixturesDir, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
-  return manifest.files.map((entry) => describe(entry, readFileSync(join(fixturesDir, entry.path))));
+/** Every file listed in the folder's manifest.json (the fixtures, or the shared set it was copied from), read and described. */
+export function loadFixtures(dir = fixturesDir): FixtureFile[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: ManifestEntry[] };
+  return manifest.files.map((entry) => describe(entry, readFileSync(join(dir, entry.path))));
 }
 
 function describe(entry: ManifestEntry, bytes: Buffer): FixtureFile {
