@@ -72,6 +72,10 @@ export interface Config {
   redisChannelPrefix: string;
   /** PUSH_COALESCE_MS — changes of one department-day within this window go out as one live update. Default 200. */
   pushCoalesceMs: number;
+  /** DICOM_DIR — where stored DICOM instances live (content-addressed files). Default DATA_DIR/dicom. */
+  dicomDir: string;
+  /** DICOM_MAX_UPLOAD_BYTES — largest STOW-RS request body. Default 1 GiB (send bigger studies in several requests). */
+  dicomMaxUploadBytes: number;
 }
 
 const schema = Joi.object({
@@ -106,6 +110,8 @@ const schema = Joi.object({
   REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }).empty(''),
   REDIS_CHANNEL_PREFIX: Joi.string().pattern(/^[A-Za-z0-9._:-]{1,64}$/).default('open-his'),
   PUSH_COALESCE_MS: Joi.number().integer().min(0).max(60_000).default(200),
+  DICOM_DIR: Joi.string().empty(''),
+  DICOM_MAX_UPLOAD_BYTES: Joi.number().integer().min(1024).default(1024 * 1024 * 1024),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
@@ -139,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     redisUrl: value.REDIS_URL,
     redisChannelPrefix: value.REDIS_CHANNEL_PREFIX,
     pushCoalesceMs: value.PUSH_COALESCE_MS,
+    dicomDir: resolve(value.DICOM_DIR ?? join(value.DATA_DIR, 'dicom')),
+    dicomMaxUploadBytes: value.DICOM_MAX_UPLOAD_BYTES,
     ...overrides,
   });
 }

@@ -34,6 +34,10 @@ import { appointmentDocumentRoutes } from './booking/documents-routes.ts';
 import { HOSPITAL_NAME } from './seed/organization.ts';
 import { webPlugin } from './plugins/web.ts';
 import { createPush, type Push } from './push/push.ts';
+import { StudyIndex } from '../imaging/storage/study-index.ts';
+import { FileBlobStore } from '../imaging/storage/blob-store.ts';
+import { DicomStore } from '../imaging/ingest.ts';
+import { dicomwebPlugin } from './plugins/dicomweb.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -48,6 +52,8 @@ export interface OpenHisServer {
   reminders: Reminders;
   /** Live availability (Socket.io `/booking`): the booking core sets its provider and reports changes. */
   push: Push;
+  /** DICOM storage and its study index (DICOMweb under /dicomweb). */
+  imaging: { store: DicomStore; index: StudyIndex };
   /** Stops accepting requests, drains those in flight and background work, then closes the database it opened. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -134,6 +140,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const outbox = config.smtpUrl ? undefined : createOutbox(config.mailOutboxDir);
     const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox, log: server.logger });
     const booking = await BookingService.create({ engine, db, timezone: config.timezone, log: server.logger });
+    const studyIndex = await StudyIndex.open(db);
+    const dicomStore = new DicomStore({ db, index: studyIndex, blobs: new FileBlobStore(config.dicomDir), log: server.logger });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -153,6 +161,10 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       plugin: appointmentDocumentRoutes,
       options: { engine, audit, booking, accounts: auth.accounts, organizer: config.mailFrom, hospitalName: HOSPITAL_NAME },
     });
+    await server.register({
+      plugin: dicomwebPlugin,
+      options: { store: dicomStore, index: studyIndex, audit, maxUploadBytes: config.dicomMaxUploadBytes, publicUrl: config.publicUrl },
+    });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {
@@ -169,6 +181,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     let stopped = false;
     return {
       server, engine, db, auth, audit, sealer, mailer, booking, reminders, push,
+      imaging: { store: dicomStore, index: studyIndex },
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
@@ -176,6 +189,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         await push.close();
         purging.stop();
         await booking.stop();
+        await dicomStore.idle();
         await bookingMail.idle();
         await reminders.stop();
         await audit.close();

@@ -36,3 +36,13 @@ export function vrOf(tag: string): string {
   cache.set(tag, vr);
   return vr;
 }
+
+type NameEntry = { tag: string; vr: string } | undefined;
+const nameMap = (dcmjs as unknown as { data: { DicomMetaDictionary: { nameMap: Record<string, NameEntry> } } }).data.DicomMetaDictionary.nameMap;
+
+/** An attribute named by keyword (PatientName) or tag (00100010) → its tag, or undefined when PS3.6 has no such attribute. */
+export function tagOfAttribute(name: string): string | undefined {
+  if (/^[0-9A-Fa-f]{8}$/.test(name)) return name.toUpperCase();
+  const entry = Object.prototype.hasOwnProperty.call(nameMap, name) ? nameMap[name] : undefined;
+  return entry ? entry.tag.replace(/[(),]/g, '').toUpperCase() : undefined;
+}

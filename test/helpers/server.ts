@@ -37,9 +37,11 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   const database = await createTestDatabase();
   // Mail of servers without SMTP goes to an outbox of their own, removed when they stop.
   const outboxDir = join(tmpdir(), `open-his-outbox-${randomBytes(6).toString('hex')}`);
+  // Stored DICOM files too: a directory of its own, removed when the server stops.
+  const dicomDir = join(tmpdir(), `open-his-dicom-${randomBytes(6).toString('hex')}`);
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, {
     port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600,
-    bootstrapClient: testClient, mailOutboxDir: outboxDir, ...overrides,
+    bootstrapClient: testClient, mailOutboxDir: outboxDir, dicomDir, ...overrides,
   });
   const app = await createServer(config, { db: database.db });
   await app.server.start();
@@ -54,6 +56,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
       await app.stop(1000);
       await database.drop();
       await rm(outboxDir, { recursive: true, force: true });
+      await rm(dicomDir, { recursive: true, force: true });
     },
   };
 }
