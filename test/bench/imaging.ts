@@ -73,7 +73,7 @@ async function ourServer(kind: 'pglite' | 'postgres'): Promise<Target> {
     : await createPostgresDatabase(throughUnixSocket(loadConfig().databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres')!, 'his_bench_imaging');
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, {
     port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600, bootstrapClient: testClient,
-    dataDir: join(dir, 'data'), mailOutboxDir: join(dir, 'outbox'),
+    dataDir: join(dir, 'data'), dicomDir: join(dir, 'dicom'), mailOutboxDir: join(dir, 'outbox'),
   });
   const app = await createServer(config, { db: database.db });
   await app.server.start();

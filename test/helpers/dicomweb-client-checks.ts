@@ -114,8 +114,8 @@ export async function storeAll(client: DicomWebClient, files: FixtureFile[]): Pr
 const instanceKeys = (file: FixtureFile) => ({ studyInstanceUID: file.studyInstanceUid!, seriesInstanceUID: file.seriesInstanceUid!, sopInstanceUID: file.sopInstanceUid! });
 
 /**
- * retrieveInstance (WADO-RS, PS3.18 §10.4.1.1.3) answers the stored file byte for byte, and
- * retrieveSeries answers every instance of a series. dicomweb-client 0.11 cannot pass media types to
+ * retrieveInstance (WADO-RS, PS3.18 §10.4.1.1.3) answers the stored file byte for byte (one of
+ * `expected`, when several encodings of the instance were sent). dicomweb-client 0.11 cannot pass media types to
  * these (its _getCommonMediaType answers "application/", which retrieveInstance then refuses), so it
  * asks — as OHIF does — `multipart/related; type="application/dicom"` with no transfer-syntax, and a
  * server that serves what it stored must answer that in the stored transfer syntax.
@@ -130,6 +130,12 @@ export async function retrieveEach(client: DicomWebClient, files: FixtureFile[],
       problems.push(`${file.path}: retrieveInstance failed: ${describeError(error)}`);
     }
   }
+  return problems;
+}
+
+/** retrieveSeries answers every instance of each series of several, byte for byte. */
+export async function retrieveSeriesEach(client: DicomWebClient, files: FixtureFile[]): Promise<string[]> {
+  const problems: string[] = [];
   const series = new Map<string, FixtureFile[]>();
   for (const file of files) series.set(file.seriesInstanceUid!, [...(series.get(file.seriesInstanceUid!) ?? []), file]);
   for (const [seriesUid, members] of series) {
@@ -137,7 +143,7 @@ export async function retrieveEach(client: DicomWebClient, files: FixtureFile[],
     try {
       const parts = (await client.retrieveSeries({ studyInstanceUID: members[0]!.studyInstanceUid!, seriesInstanceUID: seriesUid })).map((p) => Buffer.from(p));
       if (parts.length !== members.length) problems.push(`series ${seriesUid}: retrieveSeries gave ${parts.length} instances, ${members.length} stored`);
-      for (const file of members) if (!parts.some((p) => expected(file).some((bytes) => bytes.equals(p)))) problems.push(`${file.path}: not byte-identical in retrieveSeries`);
+      for (const file of members) if (!parts.some((p) => file.bytes.equals(p))) problems.push(`${file.path}: not byte-identical in retrieveSeries`);
     } catch (error) {
       problems.push(`series ${seriesUid}: retrieveSeries failed: ${describeError(error)}`);
     }

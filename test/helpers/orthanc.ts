@@ -70,11 +70,10 @@ export async function startOrthanc(options: { port?: number; name?: string } = {
   const child: ChildProcess = spawn(ORTHANC_BINARY, [configPath], { stdio: ['ignore', logFile.fd, logFile.fd] });
   await logFile.close();
   const url = `http://127.0.0.1:${port}`;
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
   const log = () => readFile(logPath, 'utf8').catch(() => '');
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  // One stop for every caller: a second call waits for the first instead of returning early.
+  const stop = () => (stopping ??= (async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -83,7 +82,7 @@ export async function startOrthanc(options: { port?: number; name?: string } = {
       clearTimeout(killer);
     }
     await rm(dir, { recursive: true, force: true });
-  };
+  })());
   const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
