@@ -30,6 +30,7 @@ export interface DicomWebClient {
   retrieveSeries(options: { studyInstanceUID: string; seriesInstanceUID: string }): Promise<ArrayBuffer[]>;
   retrieveInstanceFrames(options: InstanceKeys & { frameNumbers: string; mediaTypes?: MediaType[] }): Promise<ArrayBuffer[]>;
   retrieveBulkData(options: { BulkDataURI: string; mediaTypes?: MediaType[] }): Promise<ArrayBuffer[]>;
+  buildInstanceWadoURIUrl(options: InstanceKeys & { contentType?: string; transferSyntax?: string }): string;
 }
 
 export function makeClient(url: string, headers: Record<string, string> = {}): DicomWebClient {
@@ -129,6 +130,24 @@ export async function retrieveEach(client: DicomWebClient, files: FixtureFile[],
     } catch (error) {
       problems.push(`${file.path}: retrieveInstance failed: ${describeError(error)}`);
     }
+  }
+  return problems;
+}
+
+/**
+ * WADO-URI (PS3.18 §9) URLs as dicomweb-client builds them for cornerstone's wadouri loader
+ * (`requestType=WADO&…&contentType=application/dicom&transferSyntax=*`) answer each file byte for byte.
+ * `uriClient` is a client whose URL is the WADO-URI endpoint.
+ */
+export async function wadoUriEach(uriClient: DicomWebClient, headers: Record<string, string>, files: FixtureFile[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const file of files) {
+    const url = uriClient.buildInstanceWadoURIUrl(instanceKeys(file));
+    const res = await fetch(url, { headers });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) problems.push(`${file.path}: WADO-URI answered ${res.status} ${body.toString('utf8').slice(0, 200)}`);
+    else if (!body.equals(file.bytes)) problems.push(`${file.path}: WADO-URI answered ${body.length} bytes that differ from the ${file.bytes.length} stored`);
+    else if (!/^application\/dicom\b/.test(res.headers.get('content-type') ?? '')) problems.push(`${file.path}: WADO-URI Content-Type is ${res.headers.get('content-type')}`);
   }
   return problems;
 }

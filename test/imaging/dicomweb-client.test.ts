@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { bySopInstance, loadFixtures } from '../helpers/dicom-fixtures.ts';
 import {
   countInstances, countStudies, describeError, failedSops, framesEach, makeClient, metadataEach, referencedSops,
-  retrieveEach, retrieveSeriesEach, searchEach, storeAll, storeRefused, stowResponse, arrayBuffer, type DicomWebClient,
+  retrieveEach, retrieveSeriesEach, searchEach, wadoUriEach, storeAll, storeRefused, stowResponse, arrayBuffer, type DicomWebClient,
 } from '../helpers/dicomweb-client-checks.ts';
 
 const files = loadFixtures();
@@ -71,6 +71,11 @@ test.serial('storeInstances stores every parseable file, study by study, and the
 test.serial('retrieveInstance and retrieveSeries answer each stored file byte for byte', async (t) => {
   t.deepEqual(await retrieveEach(client, stored), []);
   t.deepEqual(await retrieveSeriesEach(client, stored), []);
+});
+
+test.serial('WADO-URI URLs built by buildInstanceWadoURIUrl answer each stored file byte for byte', async (t) => {
+  const authorization = { Authorization: `Bearer ${server.token}` };
+  t.deepEqual(await wadoUriEach(makeClient(`${server.url}/dicomweb/wado`), authorization, stored), []);
 });
 
 test.serial('searchForStudies, searchForSeries and searchForInstances find each instance by UID and by the usual matching keys', async (t) => {
