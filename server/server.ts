@@ -38,6 +38,7 @@ import { StudyIndex } from '../imaging/storage/study-index.ts';
 import { FileBlobStore } from '../imaging/storage/blob-store.ts';
 import { DicomStore } from '../imaging/ingest.ts';
 import { dicomwebPlugin } from './plugins/dicomweb.ts';
+import { StudyLinker } from './imaging/link.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -142,6 +143,11 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const booking = await BookingService.create({ engine, db, timezone: config.timezone, log: server.logger });
     const studyIndex = await StudyIndex.open(db);
     const dicomStore = new DicomStore({ db, index: studyIndex, blobs: new FileBlobStore(config.dicomDir), log: server.logger });
+    const studyLinker = new StudyLinker({
+      engine, index: studyIndex, timezone: config.timezone, log: server.logger,
+      dicomwebUrl: () => `${config.publicUrl ?? server.info.uri}/dicomweb`,
+    });
+    dicomStore.onStudiesStored((uids) => studyLinker.link(uids));
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);

@@ -61,6 +61,10 @@ export const TAIWAN_TRAVEL_PERMIT_SYSTEM = `${OPEN_HIS_BASE}/sid/taiwan-travel-p
 export const MRN_SYSTEM = `${OPEN_HIS_BASE}/sid/mrn`;
 /** 门(急)诊号 — outpatient/emergency visit number (WS/T 500 concept 2.16.156.10011.1.11). */
 export const OUTPATIENT_NUMBER_SYSTEM = `${OPEN_HIS_BASE}/sid/outpatient-number`;
+/** 检查号 (accession number of an imaging order): ServiceRequest.identifier, DICOM AccessionNumber (0008,0050). */
+export const ACCESSION_NUMBER_SYSTEM = `${OPEN_HIS_BASE}/sid/accession-number`;
+/** A DICOM Patient ID (0010,0020) from a modality that named no issuer: kept until the patient is reconciled. */
+export const DICOM_PATIENT_ID_SYSTEM = `${OPEN_HIS_BASE}/sid/dicom-patient-id`;
 /** 住院号 — inpatient admission number (WS/T 500 concept 2.16.156.10011.1.12). */
 export const INPATIENT_NUMBER_SYSTEM = `${OPEN_HIS_BASE}/sid/inpatient-number`;
 /** 医师/护士执业证书编码 — practising certificate number issued by the health commission. */
