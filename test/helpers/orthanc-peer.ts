@@ -29,7 +29,7 @@ export interface PeerResult {
     qido: Record<string, number>;
     files: FileOutcome[];
     /** null when the tree has no DICOM → ImagingStudy mapping yet (imaging/imaging-study.ts). */
-    imagingStudy: null | Record<string, { found: number; numberOfInstances?: number; numberOfSeries?: number; patient?: string }>;
+    imagingStudy: null | Record<string, { found: number; numberOfInstances?: number; numberOfSeries?: number; patient?: string; sentInstances: number; sentSeries: number }>;
   };
   /** Through /dicom-web/servers/his/get and /dicom-web/servers/his/qido. */
   proxiedQido: { status: number; studies: string[] };
@@ -132,7 +132,11 @@ async function main(): Promise<void> {
         const res = await his.fetch(`${his.base}/ImagingStudy?identifier=${encodeURIComponent(`urn:dicom:uid|urn:oid:${study}`)}`, { headers: { accept: 'application/fhir+json' } });
         const bundle = (res.ok ? await res.json() : {}) as { entry?: Array<{ resource: { numberOfInstances?: number; numberOfSeries?: number; subject?: { reference?: string } } }> };
         const resource = bundle.entry?.[0]?.resource;
-        imagingStudy[study] = { found: bundle.entry?.length ?? -res.status, numberOfInstances: resource?.numberOfInstances, numberOfSeries: resource?.numberOfSeries, patient: resource?.subject?.reference };
+        const sent = pushFiles.map((f) => dicomParser.parseDicom(f.bytes)).filter((d) => d.string('x0020000d')?.trim() === study);
+        imagingStudy[study] = {
+          found: bundle.entry?.length ?? -res.status, numberOfInstances: resource?.numberOfInstances, numberOfSeries: resource?.numberOfSeries, patient: resource?.subject?.reference,
+          sentInstances: sent.length, sentSeries: new Set(sent.map((d) => d.string('x0020000e')?.trim())).size,
+        };
       }
     }
 
