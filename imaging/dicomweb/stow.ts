@@ -48,7 +48,7 @@ export async function stow(store: DicomStore, request: StowRequest): Promise<Sto
 
   const referenced: DicomJson[] = [];
   const failed: DicomJson[] = [];
-  for (const o of outcomes) {
+  outcomes.forEach((o, at) => {
     if (o.status === 'failed') {
       failed.push({
         ...(o.sopClassUid ? { '00081150': { vr: 'UI', Value: [o.sopClassUid] } } : {}),
@@ -57,6 +57,8 @@ export async function stow(store: DicomStore, request: StowRequest): Promise<Sto
         ...privateCreator,
         '00091001': { vr: 'LO', Value: [o.code] },
         '00091002': { vr: 'LT', Value: [o.message] },
+        // Which part of the request failed (1-based), for clients that sent files without knowing their UIDs.
+        '00091003': { vr: 'IS', Value: [at + 1] },
       });
     } else {
       referenced.push({
@@ -65,7 +67,7 @@ export async function stow(store: DicomStore, request: StowRequest): Promise<Sto
         '00081190': { vr: 'UR', Value: [`${request.baseUrl}/studies/${o.studyInstanceUid}/series/${o.seriesInstanceUid}/instances/${o.sopInstanceUid}`] },
       });
     }
-  }
+  });
   const studies = new Set(outcomes.filter((o): o is Extract<StoreOutcome, { studyInstanceUid: string }> => o.status !== 'failed').map((o) => o.studyInstanceUid));
   const study = request.studyUid ?? (studies.size === 1 ? [...studies][0] : undefined);
   const body: DicomJson = {
