@@ -183,3 +183,22 @@ test('the viewer refuses other staff: a registrar is told the page is for radiol
   await page.locator('[data-testid="refusal"]').waitFor();
   t.false(await page.locator('[data-testid="viewport"]').isVisible());
 });
+
+test('the viewer renews a short-lived access token itself (the image loader cannot refresh on a 401)', async (t) => {
+  const short = await startTestServer({ accessTokenSeconds: 100 });
+  t.teardown(() => short.stop());
+  await createAccount(short, { login: 'rad-short', roles: ['radiologist'] });
+  const stored = await storeCopy(short.url, await logIn(short, 'rad-short'), 'ct/CT_small.dcm');
+  t.is(stored.status, 200);
+  await short.app.imaging.store.idle();
+  const browser = await launchBrowser({ locale: 'en' });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`${short.url}/radiology/upload`);
+  await staffSignIn(page, 'rad-short');
+  const refreshes: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('/auth/refresh')) refreshes.push(r.url()); });
+  await goTo(page, `/radiology/studies/${stored.uids.studyUid}`);
+  t.is(await viewportOutcome(page), 'true');
+  t.true(refreshes.length >= 1, 'a token with less than two minutes left is renewed when the viewer opens');
+});

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useI18n } from '../../shared/i18n/index.tsx';
 import { ErrorNote } from '../../shared/errors.tsx';
-import { initCornerstone } from './cornerstone.ts';
+import { initCornerstone, keepSessionFresh } from './cornerstone.ts';
 import { loadStudy, type StudyView } from './study.ts';
 import { measurementsOf, type DrawnMeasurement } from './tools.ts';
 import { Thumbnail } from './Thumbnail.tsx';
@@ -20,6 +20,7 @@ export default function ViewerPage({ studyUid, readOnly = false, backHref, navig
   const [active, setActive] = useState(0);
   const [drawn, setDrawn] = useState<DrawnMeasurement[]>([]);
 
+  useEffect(() => keepSessionFresh(), []);
   useEffect(() => {
     let live = true;
     setStudy(null);

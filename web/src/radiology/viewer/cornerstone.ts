@@ -14,7 +14,7 @@ import cornerstoneMath from 'cornerstone-math';
 import Hammer from 'hammerjs';
 import dicomParser from 'dicom-parser';
 import wadoImageLoader from 'cornerstone-wado-image-loader';
-import { session } from '../../shared/http.ts';
+import { refreshSession, session } from '../../shared/http.ts';
 
 let ready = false;
 
@@ -43,6 +43,31 @@ export function initCornerstone(): void {
   // A 600-slice CT of 512×512×2 bytes is ~300 MB decoded; keep one such study.
   cornerstone.imageCache.setMaximumSizeBytes(512 * 1024 * 1024);
   cornerstoneTools.stackPrefetch.setConfiguration({ maxImagesToPrefetch: Infinity, preserveExistingPool: false, maxSimultaneousRequests: 6 });
+}
+
+/** Seconds until the access token (a JWT) expires; undefined when it cannot be read. */
+function tokenSecondsLeft(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
+    return payload.exp === undefined ? undefined : payload.exp - Date.now() / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps the access token fresh while the viewer is open: the image loader sends it with every request
+ * (prefetch included) and cannot refresh it on a 401 the way the app's own requests do. Returns a stop function.
+ */
+export function keepSessionFresh(): () => void {
+  const check = () => {
+    const token = session.get().token;
+    const left = token ? tokenSecondsLeft(token) : undefined;
+    if (left !== undefined && left < 120) void refreshSession();
+  };
+  check();
+  const timer = setInterval(check, 30_000);
+  return () => clearInterval(timer);
 }
 
 export interface InstanceRef { studyUid: string; seriesUid: string; sopUid: string; frames: number }
