@@ -13,8 +13,10 @@ import { fixturesDir } from './dicom-fixtures.ts';
 import dicomParser from 'dicom-parser';
 
 export interface PeerInput {
-  /** Fixture paths stored in our server, then pulled by Orthanc (one study each group). */
+  /** Fixture paths stored in our server, then pulled by Orthanc study by study (WADO-RS /studies/{study}). */
   pull: string[];
+  /** Fixture paths stored in our server, then pulled by Orthanc series by series (/studies/{study}/series/{series}). */
+  pullSeries: string[];
   /** Fixture paths uploaded to Orthanc, then pushed to our server. */
   push: string[];
 }
@@ -41,7 +43,7 @@ const repository = fileURLToPath(new URL('../../', import.meta.url));
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const uidsOf = (bytes: Buffer) => {
   const dataSet = dicomParser.parseDicom(bytes);
-  return { sop: dataSet.string('x00080018')!.trim(), study: dataSet.string('x0020000d')!.trim() };
+  return { sop: dataSet.string('x00080018')!.trim(), study: dataSet.string('x0020000d')!.trim(), series: dataSet.string('x0020000e')!.trim() };
 };
 
 async function main(): Promise<void> {
@@ -71,13 +73,19 @@ async function main(): Promise<void> {
     const system = await peer.json<{ Version: string }>('GET', '/system');
 
     // Pull: our server holds the studies, Orthanc retrieves them over WADO-RS.
-    const pullFiles = input.pull.map((path) => ({ path, bytes: readFileSync(join(fixturesDir, path)) }));
+    const read = (path: string) => ({ path, bytes: readFileSync(join(fixturesDir, path)) });
+    const bySeries = input.pullSeries.map(read);
+    const pullFiles = [...input.pull.map(read), ...bySeries];
     const stow = multipartRelated(pullFiles.map((f) => f.bytes));
     const stored = await his.fetch(`${his.url}/dicomweb/studies`, { method: 'POST', headers: { 'content-type': stow.contentType, accept: 'application/dicom+json' }, body: new Uint8Array(stow.body) });
     if (!stored.ok) throw new Error(`STOW to our server failed: ${stored.status} ${await stored.text()}`);
     const pullStudies = [...new Set(pullFiles.map((f) => uidsOf(f.bytes).study))];
+    const resources = [
+      ...[...new Set(input.pull.map((path) => uidsOf(read(path).bytes).study))].map((Study) => ({ Study })),
+      ...[...new Map(bySeries.map((f) => [uidsOf(f.bytes).series, uidsOf(f.bytes).study])).entries()].map(([Series, Study]) => ({ Study, Series })),
+    ];
     const pulled = await timed('pull', () => fetch(`${peer.url}/dicom-web/servers/his/retrieve`, {
-      method: 'POST', body: JSON.stringify({ Resources: pullStudies.map((Study) => ({ Study })) }),
+      method: 'POST', body: JSON.stringify({ Resources: resources }),
     }));
     const pullAnswer = await pulled.text();
     const pullOutcomes: FileOutcome[] = [];

@@ -10,13 +10,15 @@ import type { PeerInput, PeerResult } from '../helpers/orthanc-peer.ts';
 import { loadConfig } from '../../server/config.ts';
 
 const input: PeerInput = {
-  // A CT study in four transfer syntaxes (implicit VR, JPEG baseline, JPEG extended, JPEG 2000) and a
-  // four-slice CT series: Orthanc must receive exactly what we stored.
+  // A CT study in four transfer syntaxes (implicit VR, JPEG baseline, JPEG extended, JPEG 2000), pulled
+  // as a study, and a four-slice CT series, pulled as a series: Orthanc must receive exactly what we stored.
   pull: [
     'ct/CTImage.dcm_LittleEndianImplicitTransferSyntax_1.2.840.10008.1.2.dcm',
     'ct/CTImage.dcm_JPEGProcess1TransferSyntax_1.2.840.10008.1.2.4.50.dcm',
     'ct/CTImage.dcm_JPEGProcess2_4TransferSyntax_1.2.840.10008.1.2.4.51.dcm',
     'ct/CTImage.dcm_JPEG2000TransferSyntax_1.2.840.10008.1.2.4.91.dcm',
+  ],
+  pullSeries: [
     'ct/series-77654033-CT2/pcir_77654033_CT2_17106.dcm',
     'ct/series-77654033-CT2/pcir_77654033_CT2_17136.dcm',
     'ct/series-77654033-CT2/pcir_77654033_CT2_17166.dcm',
@@ -56,7 +58,7 @@ if (unavailable) {
     const { pull, timings } = await result;
     t.log('durations (ms):', timings);
     t.is(pull.status, 200, JSON.stringify(pull.answer));
-    t.is(pull.files.length, input.pull.length);
+    t.is(pull.files.length, input.pull.length + input.pullSeries.length);
     for (const file of pull.files) {
       t.true(file.present, `${file.path} (${file.sopInstanceUid}) is not in Orthanc`);
       t.true(file.identical, `${file.path} differs in Orthanc`);
