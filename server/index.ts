@@ -5,6 +5,7 @@ import { createServer } from './server.ts';
 import { seedDemoIfEmpty } from './seed/load.ts';
 import { seedDemoAccounts } from './seed/accounts.ts';
 import { seedDemoBooking } from './seed/booking.ts';
+import { seedDemoImaging } from './seed/imaging.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
     if (bookings.templates) log.info(bookings, 'Created the demo clinic templates, their slots and some bookings');
     const accounts = await seedDemoAccounts(app.engine, app.auth.accounts, config.demoPassword);
     if (accounts) log.info({ accounts }, 'Created the demo accounts (admin, registrar, doctor, nurse, radiologist, patient@example.org) with DEMO_PASSWORD');
+    const studies = await seedDemoImaging(app, { timezone: config.timezone });
+    if (studies) log.info({ studies }, 'Stored the demo imaging studies with their orders and reports');
   }
   // Extend every schedule's slots to today's booking window (idempotent; then hourly).
   const generated = await app.booking.generate();

@@ -94,3 +94,26 @@ test.serial('the ordering doctor sees the final report on /emr/imaging and opens
   t.false(await panel.locator('button[name="amend"]').isVisible());
   t.deepEqual(violations, []);
 });
+
+test.serial('a signed report is amended with a reason: a new signed version, status amended, the old one kept in history', async (t) => {
+  const browser = await launchBrowser({ locale: 'en', viewport: { width: 1400, height: 900 } });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/radiology/studies/${study.studyUid}`);
+  await staffSignIn(page, 'rad-report');
+  t.is(await viewportOutcome(page), 'true');
+  const panel = page.locator('[data-testid="report-panel"]');
+  await panel.locator('button[name="amend"]').click();
+  await panel.locator('textarea[name="impression"]').fill(`${impression} Addendum: compare with the 2024 study.`);
+  t.true(await panel.locator('button[name="sign"]').isDisabled(), 'no amendment without a reason');
+  await panel.locator('input[name="reason"]').fill('Prior study found');
+  await panel.locator('button[name="sign"]').click();
+  await panel.locator('[data-testid="report-status"][data-status="amended"]').waitFor();
+  t.is(await panel.locator('[data-testid="signature"]').getAttribute('data-verified'), 'true');
+
+  const answer = await (await fetch(`${server.url}/radiology/studies/${study.studyUid}/report`, { headers: { authorization: `Bearer ${token}` } })).json() as { report: { id: string; status: string; conclusion: string } };
+  t.is(answer.report.status, 'amended');
+  t.regex(answer.report.conclusion, /Addendum/);
+  const history = await (await fetch(`${server.url}/fhir/DiagnosticReport/${answer.report.id}/_history`, { headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' } })).json() as { entry?: { resource?: { status?: string } }[] };
+  t.true((history.entry ?? []).some((e) => e.resource?.status === 'final'), 'the signed final version stays in history');
+});

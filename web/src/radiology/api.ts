@@ -51,6 +51,8 @@ export interface DiagnosticReport {
 export interface Signature { verified: boolean; signer: string; when: string }
 export interface ReportAnswer { report: DiagnosticReport | null; signature?: Signature }
 export interface ReportInput { findings: string; impression: string }
+/** An amendment after signing says why (kept with the new version). */
+export interface AmendmentInput extends ReportInput { reason: string }
 
 export type MeasurementKind = 'length' | 'angle' | 'ellipse' | 'rectangle' | 'probe';
 export interface Measurement {
@@ -60,6 +62,7 @@ export interface Measurement {
   unit: string;
   seriesInstanceUid: string;
   sopInstanceUid: string;
+  /** Frame number from 1 (multi-frame instances only). */
   frame?: number;
   label?: string;
   stats?: { mean?: number; sd?: number; area?: number };
@@ -91,6 +94,9 @@ export const radiology = {
     requestJson<DiagnosticReport>(`/radiology/studies/${q(study)}/report`, { ...auth, method: 'PUT', body: input }),
   signReport: (study: string, input: ReportInput) =>
     requestJson<DiagnosticReport>(`/radiology/studies/${q(study)}/report/sign`, { ...auth, method: 'POST', body: input }),
+  /** A signed report changed: a new version, status amended, signed again. */
+  amendReport: (study: string, input: AmendmentInput) =>
+    requestJson<DiagnosticReport>(`/radiology/studies/${q(study)}/report/amend`, { ...auth, method: 'POST', body: input }),
   async measurements(study: string): Promise<Measurement[]> {
     const answer = await requestJson<Measurement[] | { items?: Measurement[]; measurements?: Measurement[] }>(`/radiology/studies/${q(study)}/measurements`, auth);
     return Array.isArray(answer) ? answer : answer.items ?? answer.measurements ?? [];

@@ -8,6 +8,7 @@ import { ErrorNote } from '../../shared/errors.tsx';
 import { ApiError } from '../../shared/http.ts';
 import { radiology, reportTexts, type Measurement, type ReportAnswer, type ReportInput } from '../api.ts';
 import { reportOfStudy } from '../../emr/imaging.ts';
+import type { DrawnMeasurement } from './tools.ts';
 
 /** A reader's view: the radiology route, or — where it is not open to the reader's role — the report through FHIR. */
 async function readReport(studyUid: string): Promise<ReportAnswer> {
@@ -36,9 +37,11 @@ export function measurementText(m: Measurement, t: Translate): string {
   return text;
 }
 
-export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; readOnly: boolean; drawn: Measurement[] }) {
+export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; readOnly: boolean; drawn: DrawnMeasurement[] }) {
   const { t } = useI18n();
-  const ids = { findings: useId(), impression: useId() };
+  const ids = { findings: useId(), impression: useId(), reason: useId() };
+  const [reason, setReason] = useState('');
+  const [savedKeys, setSavedKeys] = useState<ReadonlySet<string>>(new Set());
   const [answer, setAnswer] = useState<ReportAnswer | null>(null);
   const [texts, setTexts] = useState<ReportInput>({ findings: '', impression: '' });
   const [amending, setAmending] = useState(false);
@@ -68,9 +71,11 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
     setNotice('');
     try {
       if (what === 'save') await radiology.saveReport(studyUid, texts);
+      else if (signed) await radiology.amendReport(studyUid, { ...texts, reason });
       else await radiology.signReport(studyUid, texts);
       await load();
       setAmending(false);
+      setReason('');
       setNotice(what === 'save' ? t('report.savedPreliminary') : t('report.signed'));
     } catch (err) {
       setError(err);
@@ -79,13 +84,15 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
     }
   }
 
-  const savedLabels = new Set(saved.map((m) => m.label).filter(Boolean));
-  const unsaved = drawn.filter((m) => !m.label || !savedLabels.has(m.label));
+  const unsaved = drawn.filter((m) => !savedKeys.has(m.key));
   async function saveMeasurements() {
     setBusy(true);
     setError(null);
     try {
-      for (const m of unsaved) await radiology.saveMeasurement(studyUid, m);
+      for (const { key, ...m } of unsaved) {
+        await radiology.saveMeasurement(studyUid, { ...m, label: measurementText(m, t) });
+        setSavedKeys((keys) => new Set([...keys, key]));
+      }
       setSaved(await radiology.measurements(studyUid));
       setNotice(t('report.measurementsSaved', { count: unsaved.length }));
     } catch (err) {
@@ -108,7 +115,7 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
           })}
         </p>
       ) : null}
-      {editable ? (
+      {!answer ? (error ? null : <p role="status">{t('report.loading')}</p>) : editable ? (
         <form className="form" name="report" onSubmit={(e) => { e.preventDefault(); void act('sign'); }}>
           <div className="field">
             <label htmlFor={ids.findings}>{t('report.findings')}</label>
@@ -118,11 +125,17 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
             <label htmlFor={ids.impression}>{t('report.impression')}</label>
             <textarea id={ids.impression} name="impression" rows={4} required value={texts.impression} onChange={(e) => setTexts({ ...texts, impression: e.target.value })} />
           </div>
+          {signed ? (
+            <div className="field">
+              <label htmlFor={ids.reason}>{t('report.amendReason')}</label>
+              <input id={ids.reason} name="reason" required value={reason} onChange={(e) => setReason(e.target.value)} />
+            </div>
+          ) : null}
           <div className="actions">
             {!signed ? (
               <button type="button" name="save" disabled={busy} onClick={() => void act('save')}>{t('report.savePreliminary')}</button>
             ) : null}
-            <button type="submit" name="sign" className="primary" disabled={busy || !texts.impression.trim()}>
+            <button type="submit" name="sign" className="primary" disabled={busy || !texts.impression.trim() || (signed && !reason.trim())}>
               {signed ? t('report.signAmendment') : t('report.signFinal')}
             </button>
             {amending ? <button type="button" className="link" onClick={() => { setAmending(false); setTexts(reportTexts(answer?.report)); }}>{t('report.cancel')}</button> : null}
@@ -143,7 +156,7 @@ export function ReportPanel({ studyUid, readOnly, drawn }: { studyUid: string; r
       {unsaved.length > 0 && !readOnly ? (
         <>
           <ul className="measurements" data-testid="drawn-measurements">
-            {unsaved.map((m, i) => <li key={m.label ?? i} data-kind={m.kind} data-value={m.value} data-unit={m.unit}>{measurementText(m, t)}</li>)}
+            {unsaved.map((m) => <li key={m.key} data-kind={m.kind} data-value={m.value} data-unit={m.unit}>{measurementText(m, t)}</li>)}
           </ul>
           <button type="button" name="save-measurements" disabled={busy} onClick={() => void saveMeasurements()}>{t('report.saveMeasurements')}</button>
         </>

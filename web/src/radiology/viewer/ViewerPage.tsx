@@ -5,11 +5,10 @@ import { useI18n } from '../../shared/i18n/index.tsx';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { initCornerstone } from './cornerstone.ts';
 import { loadStudy, type StudyView } from './study.ts';
-import { measurementsOf } from './tools.ts';
+import { measurementsOf, type DrawnMeasurement } from './tools.ts';
 import { Thumbnail } from './Thumbnail.tsx';
 import { Viewport } from './Viewport.tsx';
 import { ReportPanel } from './ReportPanel.tsx';
-import type { Measurement } from '../api.ts';
 
 export default function ViewerPage({ studyUid, readOnly = false, backHref, navigate }: {
   studyUid: string; readOnly?: boolean; backHref: string; navigate(path: string): void;
@@ -19,7 +18,7 @@ export default function ViewerPage({ studyUid, readOnly = false, backHref, navig
   const [study, setStudy] = useState<StudyView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [active, setActive] = useState(0);
-  const [drawn, setDrawn] = useState<Measurement[]>([]);
+  const [drawn, setDrawn] = useState<DrawnMeasurement[]>([]);
 
   useEffect(() => {
     let live = true;

@@ -46,6 +46,8 @@ export function Viewport({ study, stack, onMeasurementsChanged }: {
     const syntax = Object.keys(undecodableSyntaxes).find((uid) => text.includes(uid))
       ?? stack.transferSyntaxes.find((uid) => uid in undecodableSyntaxes);
     if (syntax) return t('viewer.unsupportedSyntax', { name: undecodableSyntaxes[syntax]!, uid: syntax });
+    // The loader's RLE decoder has 8- and 16-bit segments only (PS3.5 §G also allows 32-bit samples).
+    if (/unsupported pixel format for RLE/.test(text)) return t('viewer.unsupportedRle');
     return t('viewer.cannotDisplay', { reason: text });
   }, [stack, t]);
 

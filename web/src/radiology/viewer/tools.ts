@@ -46,9 +46,14 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
  * image has Pixel Spacing (PS3.3 C.7.6.2.1.1), else in pixels; ROI and probe values are modality
  * values (after Rescale Slope/Intercept, PS3.3 C.11.1.1.2): Hounsfield units for CT.
  */
-export function measurementsOf(imageIds: readonly string[], refOf: (imageId: string) => ImageRef | undefined): Measurement[] {
+export interface DrawnMeasurement extends Measurement {
+  /** The tool's own id of the drawing (not sent): tells which drawings were saved already. */
+  key: string;
+}
+
+export function measurementsOf(imageIds: readonly string[], refOf: (imageId: string) => ImageRef | undefined): DrawnMeasurement[] {
   const state = cornerstoneTools.globalImageIdSpecificToolStateManager.saveToolState() as Record<string, Record<string, { data: any[] }>>;
-  const out: Measurement[] = [];
+  const out: DrawnMeasurement[] = [];
   for (const imageId of imageIds) {
     const tools = state[imageId];
     const ref = refOf(imageId);
@@ -59,7 +64,9 @@ export function measurementsOf(imageIds: readonly string[], refOf: (imageId: str
     const valueUnit = modality === 'CT' ? 'HU' : '';
     for (const [tool, kind] of Object.entries(measuring)) {
       for (const data of tools[tool]?.data ?? []) {
-        const base = { kind, ...ref, handles: data.handles, label: data.uuid as string | undefined };
+        // Frames are numbered from 1 in the API (PS3.18 frame numbers); the stack counts from 0.
+        const where = { seriesInstanceUid: ref.seriesInstanceUid, sopInstanceUid: ref.sopInstanceUid, ...(ref.frame !== undefined ? { frame: ref.frame + 1 } : {}) };
+        const base = { kind, ...where, handles: data.handles, key: String(data.uuid) };
         if (kind === 'length' && Number.isFinite(data.length)) out.push({ ...base, value: round(data.length), unit: spacing ? 'mm' : 'px' });
         else if (kind === 'angle' && Number.isFinite(data.rAngle)) out.push({ ...base, value: round(data.rAngle), unit: 'deg' });
         else if ((kind === 'ellipse' || kind === 'rectangle') && data.cachedStats && Number.isFinite(data.cachedStats.mean)) {
