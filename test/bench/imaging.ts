@@ -11,7 +11,7 @@
 // DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres, reached through its Unix socket
 // inside the namespace). Clients run in a worker thread, not on the server's event loop. Targets:
 // ingest ≥ 3× Orthanc, latencies ≤ 0.5× Orthanc. Ends with the viewer benchmark when
-// test/bench/imaging-viewer.ts exists. Files: ../shared/data/dicom (the fixtures when it is missing).
+// test/bench/imaging-viewer.ts exists (after building the web app). Files: ../shared/data/dicom (the fixtures when it is missing).
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -280,7 +280,14 @@ async function outer(): Promise<void> {
   const viewer = join(root, 'test/bench/imaging-viewer.ts');
   if (existsSync(viewer)) {
     console.log('\n# viewer (test/bench/imaging-viewer.ts)');
-    await new Promise((resolve) => spawn(process.execPath, ['--import', 'tsx', viewer], { cwd: root, stdio: 'inherit' }).once('exit', resolve));
+    // The viewer is measured in the built web app, as `npm test` builds it first.
+    const built = await new Promise<number | null>((resolve) => {
+      const build = spawn('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      build.stdout.resume();
+      build.once('exit', resolve);
+    });
+    if (built !== 0) console.log('npm run build:web failed: viewer benchmark not run');
+    else await new Promise((resolve) => spawn(process.execPath, ['--import', 'tsx', viewer], { cwd: root, stdio: 'inherit' }).once('exit', resolve));
   }
 }
 
