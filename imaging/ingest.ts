@@ -15,7 +15,7 @@ export interface IncomingInstance {
 }
 
 export type StoreOutcome =
-  | { status: 'stored' | 'duplicate'; sopClassUid: string; sopInstanceUid: string; studyInstanceUid: string; seriesInstanceUid: string }
+  | { status: 'stored' | 'duplicate'; sopClassUid: string; sopInstanceUid: string; studyInstanceUid: string; seriesInstanceUid: string; patientId?: string }
   | { status: 'failed'; sopClassUid?: string; sopInstanceUid?: string; failureReason: number; code: string; message: string };
 
 export interface StoreOptions {
@@ -73,29 +73,24 @@ export class DicomStore {
     });
     if (accepted.length === 0) return outcomes;
 
-    // Bytes first, outside the transaction: a blob nobody indexes is removed below; an index row
-    // never points at a missing file.
+    // The files are written while the index rows are, and the transaction commits only after they
+    // are on disk: an index row never points at a missing file, and a blob nobody indexes is removed.
     const existing = await this.index.existing(this.#db, accepted.map((a) => a.parsed.sopInstanceUid));
     const toWrite = accepted.filter((a) => !existing.has(a.parsed.sopInstanceUid));
-    const keys = new Map<string, string>();
-    const written: string[] = [];
-    try {
-      await Promise.all(toWrite.map(async (a) => {
-        const key = await this.blobs.put(a.bytes);
-        keys.set(a.parsed.sopInstanceUid, key);
-        written.push(key);
-      }));
-    } catch (err) {
-      await this.#discard(written);
-      throw err;
-    }
+    const keys = new Map(toWrite.map((a) => [a.parsed.sopInstanceUid, contentKey(a.bytes)]));
+    const writing = Promise.all(toWrite.map((a) => this.blobs.put(a.bytes, keys.get(a.parsed.sopInstanceUid))));
     let added: Set<string>;
     try {
-      added = await this.#db.transaction((tx) => this.index.add(tx, toWrite.map((a) => ({
-        parsed: a.parsed, blobKey: keys.get(a.parsed.sopInstanceUid)!, size: a.bytes.length,
-      })))) ;
+      added = await this.#db.transaction(async (tx) => {
+        const rows = await this.index.add(tx, toWrite.map((a) => ({
+          parsed: a.parsed, blobKey: keys.get(a.parsed.sopInstanceUid)!, size: a.bytes.length,
+        })));
+        await writing;
+        return rows;
+      });
     } catch (err) {
-      await this.#discard(written);
+      await writing.catch(() => undefined);
+      await this.#discard([...keys.values()]);
       throw err;
     }
     // Lost a race with a concurrent store of the same instance: its object stays, ours goes.
@@ -128,7 +123,7 @@ export class DicomStore {
 }
 
 function uids(p: ParsedInstance) {
-  return { sopClassUid: p.sopClassUid, sopInstanceUid: p.sopInstanceUid, studyInstanceUid: p.studyInstanceUid, seriesInstanceUid: p.seriesInstanceUid };
+  return { sopClassUid: p.sopClassUid, sopInstanceUid: p.sopInstanceUid, studyInstanceUid: p.studyInstanceUid, seriesInstanceUid: p.seriesInstanceUid, patientId: p.patient.id };
 }
 
 function failure(err: unknown): StoreOutcome {

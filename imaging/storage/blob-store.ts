@@ -6,8 +6,8 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface BlobStore {
-  /** Stores bytes under their content key; a key that exists is left as it is. */
-  put(bytes: Uint8Array): Promise<string>;
+  /** Stores bytes under their content key (given when the caller computed it already); a key that exists is left as it is. */
+  put(bytes: Uint8Array, key?: string): Promise<string>;
   get(key: string): Promise<Buffer>;
   /** Bytes [offset, offset + length) of a stored blob. */
   read(key: string, offset: number, length: number): Promise<Buffer>;
@@ -34,8 +34,8 @@ export class FileBlobStore implements BlobStore {
     return join(this.root, key.slice(0, 2), key.slice(2, 4), key);
   }
 
-  async put(bytes: Uint8Array): Promise<string> {
-    const key = contentKey(bytes);
+  async put(bytes: Uint8Array, knownKey?: string): Promise<string> {
+    const key = knownKey ?? contentKey(bytes);
     const path = this.#path(key);
     if (await this.exists(key)) return key;
     await mkdir(join(this.root, key.slice(0, 2), key.slice(2, 4)), { recursive: true });

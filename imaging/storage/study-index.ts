@@ -96,32 +96,43 @@ export class StudyIndex {
           p.series.bodyPartExamined ?? null, p.series.date ?? null, p.series.time ?? null],
       );
     }
-    for (const { parsed: p, blobKey, size } of instances) {
-      const { rows } = await tx.query<{ sop_instance_uid: string }>(
-        `INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, number_of_frames, rows, columns,
-           transfer_syntax_uid, blob_key, size, pixel_layout, metadata)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (sop_instance_uid) DO NOTHING RETURNING sop_instance_uid`,
-        [p.sopInstanceUid, p.seriesInstanceUid, p.studyInstanceUid, p.sopClassUid, p.instance.number ?? null, p.instance.numberOfFrames,
-          p.instance.rows ?? null, p.instance.columns ?? null, p.transferSyntaxUid, blobKey, size,
-          p.pixels ? JSON.stringify(p.pixels) : null, JSON.stringify(p.metadata)],
-      );
-      if (rows.length > 0) added.add(p.sopInstanceUid);
-    }
+    // One statement for the whole batch: a STOW of many instances is one round trip here.
+    const column = <T>(f: (i: { parsed: ParsedInstance; blobKey: string; size: number }) => T) => instances.map(f);
+    const { rows } = await tx.query<{ sop_instance_uid: string }>(
+      `INSERT INTO dicom_instance (sop_instance_uid, series_uid, study_uid, sop_class_uid, instance_number, number_of_frames, rows, columns,
+         transfer_syntax_uid, blob_key, size, pixel_layout, metadata)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[],
+         $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[])
+       ON CONFLICT (sop_instance_uid) DO NOTHING RETURNING sop_instance_uid`,
+      [column((i) => i.parsed.sopInstanceUid), column((i) => i.parsed.seriesInstanceUid), column((i) => i.parsed.studyInstanceUid),
+        column((i) => i.parsed.sopClassUid), column((i) => i.parsed.instance.number ?? null), column((i) => i.parsed.instance.numberOfFrames),
+        column((i) => i.parsed.instance.rows ?? null), column((i) => i.parsed.instance.columns ?? null), column((i) => i.parsed.transferSyntaxUid),
+        column((i) => i.blobKey), column((i) => i.size), column((i) => (i.parsed.pixels ? JSON.stringify(i.parsed.pixels) : null)),
+        column((i) => JSON.stringify(i.parsed.metadata))],
+    );
+    for (const r of rows) added.add(r.sop_instance_uid);
     if (added.size > 0) {
-      const touchedSeries = [...series.keys()];
-      const touchedStudies = [...studies.keys()];
+      // Counts grow by what was added (no recount of a 600-instance series per store).
+      const perSeries = new Map<string, number>();
+      const perStudy = new Map<string, number>();
+      for (const { parsed: p } of instances) {
+        if (!added.has(p.sopInstanceUid)) continue;
+        perSeries.set(p.seriesInstanceUid, (perSeries.get(p.seriesInstanceUid) ?? 0) + 1);
+        perStudy.set(p.studyInstanceUid, (perStudy.get(p.studyInstanceUid) ?? 0) + 1);
+      }
       await tx.query(
-        `UPDATE dicom_series s SET instance_count = (SELECT count(*) FROM dicom_instance i WHERE i.series_uid = s.series_uid)
-         WHERE s.series_uid = ANY($1::text[])`, [touchedSeries]);
+        `UPDATE dicom_series s SET instance_count = s.instance_count + c.n
+         FROM unnest($1::text[], $2::int[]) AS c(uid, n) WHERE s.series_uid = c.uid`,
+        [[...perSeries.keys()], [...perSeries.values()]]);
       await tx.query(
         `UPDATE dicom_study st SET
+           instance_count = st.instance_count + c.n,
            series_count = (SELECT count(*) FROM dicom_series s WHERE s.study_uid = st.study_uid),
-           instance_count = (SELECT count(*) FROM dicom_instance i WHERE i.study_uid = st.study_uid),
            modalities = COALESCE((SELECT array_agg(DISTINCT s.modality ORDER BY s.modality) FROM dicom_series s
                                   WHERE s.study_uid = st.study_uid AND s.modality IS NOT NULL), '{}'),
            updated_at = now()
-         WHERE st.study_uid = ANY($1::text[])`, [touchedStudies]);
+         FROM unnest($1::text[], $2::int[]) AS c(uid, n) WHERE st.study_uid = c.uid`,
+        [[...perStudy.keys()], [...perStudy.values()]]);
     }
     return added;
   }

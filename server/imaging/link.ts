@@ -51,15 +51,26 @@ export class StudyLinker {
   }
 
   link(studyUids: string[]): Promise<void> {
-    return Promise.all(studyUids.map((uid) => {
-      const previous = this.#chains.get(uid) ?? Promise.resolve();
-      const next = previous.then(() => this.#linkOne(uid)).catch((err: Error) => {
-        this.#options.log.error({ err: { message: err.message } }, 'imaging: linking a study to its ImagingStudy failed');
-      });
-      this.#chains.set(uid, next);
-      void next.finally(() => { if (this.#chains.get(uid) === next) this.#chains.delete(uid); });
-      return next;
-    })).then(() => undefined);
+    return Promise.all(studyUids.map((uid) => this.#schedule(uid))).then(() => undefined);
+  }
+
+  /** Stores arriving while a study waits to be linked join that pass instead of queueing another. */
+  readonly #waiting = new Map<string, Promise<void>>();
+
+  #schedule(uid: string): Promise<void> {
+    const waiting = this.#waiting.get(uid);
+    if (waiting) return waiting;
+    const previous = this.#chains.get(uid) ?? Promise.resolve();
+    const next = previous.then(() => {
+      this.#waiting.delete(uid);
+      return this.#linkOne(uid);
+    }).catch((err: Error) => {
+      this.#options.log.error({ err: { message: err.message } }, 'imaging: linking a study to its ImagingStudy failed');
+    });
+    this.#waiting.set(uid, next);
+    this.#chains.set(uid, next);
+    void next.finally(() => { if (this.#chains.get(uid) === next) this.#chains.delete(uid); });
+    return next;
   }
 
   async #linkOne(studyUid: string): Promise<void> {

@@ -87,7 +87,8 @@ export const dicomwebPlugin: Plugin<DicomWebPluginOptions> = {
           studyUid: pathOf(request).study, baseUrl: baseUrlOf(request, options.publicUrl),
         });
         const studies = [...new Set(result.outcomes.flatMap((o) => (o.status !== 'failed' ? [o.studyInstanceUid] : [])))];
-        record(request, { kind: 'store', status: result.status, studies, patientIds: await patientIdsOf(studies),
+        const patientIds = [...new Set(result.outcomes.flatMap((o) => (o.status !== 'failed' && o.patientId ? [o.patientId] : [])))];
+        record(request, { kind: 'store', status: result.status, studies, patientIds,
           description: `${result.outcomes.filter((o) => o.status !== 'failed').length} stored, ${result.outcomes.filter((o) => o.status === 'failed').length} failed` });
         return h.response(JSON.stringify(result.body)).code(result.status).type('application/dicom+json');
       } catch (err) {
