@@ -6,10 +6,10 @@ import { ApiError, logIn, logOut, refreshSession, session, type Account } from '
 import { useI18n, type MessageKey } from '../shared/i18n/index.tsx';
 import { ErrorNote } from '../shared/errors.tsx';
 
-export type StaffRole = 'admin' | 'registrar' | 'doctor' | 'radiologist';
+export type StaffRole = 'admin' | 'registrar' | 'doctor' | 'nurse' | 'radiologist';
 
 const roleName: Record<StaffRole, MessageKey> = {
-  admin: 'staff.roleAdmin', registrar: 'staff.roleRegistrar', doctor: 'staff.roleDoctor', radiologist: 'staff.roleRadiologist',
+  admin: 'staff.roleAdmin', registrar: 'staff.roleRegistrar', doctor: 'staff.roleDoctor', nurse: 'staff.roleNurse', radiologist: 'staff.roleRadiologist',
 };
 
 export function useAccount(): Account | null {

@@ -105,6 +105,7 @@ const en: Messages = {
     roleAdmin: 'administrators',
     roleRegistrar: 'registration desk',
     roleDoctor: 'doctors',
+    roleNurse: 'nurses',
     roleRadiologist: 'radiologists',
     roleOr: ' or ',
     checking: 'Checking your session…',

@@ -104,6 +104,7 @@ const zhCN = {
     roleAdmin: '管理员',
     roleRegistrar: '挂号员',
     roleDoctor: '医生',
+    roleNurse: '护士',
     roleRadiologist: '放射科医生',
     roleOr: '或',
     checking: '正在确认登录状态…',
