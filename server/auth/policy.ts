@@ -64,7 +64,7 @@ export const policy: readonly PolicyRow[] = [
 
   { role: 'nurse', types: clinicalRecord, interactions: reading, why: 'Nurses read the record of the patients they care for' },
   { role: 'nurse', types: ['Observation', 'MedicationAdministration', 'Encounter', 'Task', 'Communication', 'Flag', 'Procedure',
-    'CarePlan', 'QuestionnaireResponse', 'Specimen', 'Provenance'], interactions: writing, why: 'Vital signs, administrations, bed transfers and nursing tasks' },
+    'CarePlan', 'QuestionnaireResponse', 'Specimen', 'Provenance', 'Composition'], interactions: writing, why: 'Vital signs, administrations, bed transfers, nursing notes and tasks' },
   { role: 'nurse', types: ['Location'], interactions: [...reading, 'update', 'patch'], why: 'Nurses mark beds occupied, free or cleaning' },
   { role: 'nurse', types: [...directory, ...reference], interactions: reading, why: 'Colleagues, wards and reference data' },
 
@@ -83,10 +83,19 @@ export const operationPolicy: Readonly<Record<string, { roles: readonly Role[]; 
   reindex: { roles: ['admin'], why: 'Rebuilding the search index after a new SearchParameter' },
   find: { roles: ['anonymous', 'patient', 'admin', 'registrar', 'doctor', 'nurse'], why: 'Appointment/$find: free slots, public like the booking page' },
   hold: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$hold: keep a place for a few minutes while booking' },
-  book: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$book: patients online (rules apply), the desk for walk-ins' },
+  book: { roles: ['patient', 'registrar', 'admin', 'doctor'], why: 'Appointment/$book: patients online (rules apply), the desk for walk-ins, doctors for a follow-up visit' },
   cancel: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$cancel: patients before the deadline, the desk any time' },
   reschedule: { roles: ['patient', 'registrar', 'admin'], why: 'Appointment/$reschedule: move to another slot in one step' },
-  'check-in': { roles: ['registrar', 'nurse', 'doctor', 'admin'], why: 'Appointment/$check-in: the patient has arrived (报到)' },
+  'check-in': { roles: ['registrar', 'nurse', 'doctor', 'admin'], why: 'Appointment/$check-in: the patient has arrived (报到); opens the outpatient Encounter' },
+  'call-next': { roles: ['doctor'], why: 'Encounter/$call-next: the doctor calls the next patient of the queue (叫号)' },
+  'start-visit': { roles: ['doctor'], why: 'Encounter/$start-visit: the doctor sees an arrived patient' },
+  'finish-visit': { roles: ['doctor'], why: 'Encounter/$finish-visit: the visit ends and its Appointment is fulfilled' },
+  admit: { roles: ['doctor', 'nurse'], why: 'Encounter/$admit: admission to a ward bed (入院)' },
+  transfer: { roles: ['doctor', 'nurse'], why: 'Encounter/$transfer: moving an inpatient to another bed (转床)' },
+  discharge: { roles: ['doctor', 'nurse'], why: 'Encounter/$discharge: discharge (出院); the bed goes to cleaning' },
+  'bed-status': { roles: ['nurse', 'admin'], why: 'Location/$bed-status: a bed cleaned, closed or reopened' },
+  sign: { roles: ['doctor', 'nurse'], why: 'Composition/$sign: the author signs a note, which locks it' },
+  amend: { roles: ['doctor', 'nurse'], why: 'Composition/$amend: a signed note is corrected by a new, signed version' },
 };
 
 const grants = new Map<Role, Map<string, Set<Interaction>>>();
