@@ -66,9 +66,11 @@ export function BedBoardPage({ navigate }: { navigate(path: string): void }) {
                           </a>
                         </p>
                         <p className="note">
-                          {ageOf(bed.occupant.patient.birthDate) !== undefined ? m('ageYears', { age: ageOf(bed.occupant.patient.birthDate)! }) : ''}
-                          {' · '}{m('losDays', { n: bed.occupant.lengthOfStayDays })}
-                          {bed.occupant.attending ? ` · ${bed.occupant.attending}` : ''}
+                          {[
+                            ageOf(bed.occupant.patient.birthDate) !== undefined ? m('ageYears', { age: ageOf(bed.occupant.patient.birthDate)! }) : '',
+                            bed.occupant.lengthOfStayDays !== undefined ? m('losDays', { n: bed.occupant.lengthOfStayDays }) : '',
+                            bed.occupant.attending ?? '',
+                          ].filter(Boolean).join(' · ')}
                         </p>
                         <button type="button" onClick={() => setAction({ kind: 'transfer', bed })}>{m('transfer')}</button>
                       </>

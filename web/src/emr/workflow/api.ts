@@ -2,7 +2,7 @@
 // and the FHIR operations of the outpatient and inpatient workflows (docs: /work/notes/emr-api.md),
 // plus plain FHIR create / read / update / search. Shapes are written out here: the web app imports
 // no server module (only the /wards event types, type-only).
-import { requestJson } from '../../shared/http.ts';
+import { ApiError, requestJson } from '../../shared/http.ts';
 
 const q = encodeURIComponent;
 const fhirJson = 'application/fhir+json';
@@ -29,7 +29,7 @@ export interface ClinicList { date: string; practitioner: { id: string; name: st
 export type BedStatus = 'free' | 'occupied' | 'cleaning' | 'closed';
 export interface Occupant {
   encounterId: string; patient: { id: string; name: string; gender?: string; birthDate?: string };
-  since: string; lengthOfStayDays: number; attending?: string;
+  since?: string; lengthOfStayDays?: number; attending?: string;
 }
 export interface BoardBed { id: string; name: string; status: BedStatus; occupant?: Occupant }
 export interface BoardWard {
@@ -59,18 +59,28 @@ type Parameter = { name: string; valueReference?: Reference; valueCode?: string;
 
 const auth = { auth: true } as const;
 
+/**
+ * A JSON route's answer. A path the server does not (yet) route falls to the app's /emr/{path*}
+ * page, which answers 200 with index.html: that is a missing route, not data.
+ */
+async function view<T>(url: string): Promise<T> {
+  const answer = await requestJson<unknown>(url, auth);
+  if (typeof answer !== 'object' || answer === null) throw new ApiError(404, 'not-found', `${url.split('?')[0]} is not available`);
+  return answer as T;
+}
+
 let catalogue: Promise<Catalogue> | null = null;
 
 export const emr = {
-  clinic: (date?: string) => requestJson<ClinicList>(`/emr/clinic${date ? `?date=${q(date)}` : ''}`, auth),
+  clinic: (date?: string) => view<ClinicList>(`/emr/clinic-list${date ? `?date=${q(date)}` : ''}`),
   /** Fetched once per page load: the code lists do not change while a doctor works. */
   catalogue(): Promise<Catalogue> {
-    catalogue ??= requestJson<Catalogue>('/emr/catalogue', auth).catch((err: unknown) => { catalogue = null; throw err; });
+    catalogue ??= view<Catalogue>('/emr/catalogue').catch((err: unknown) => { catalogue = null; throw err; });
     return catalogue;
   },
-  bedBoard: () => requestJson<BedBoard>('/emr/bed-board', auth),
-  mar: (encounter: string, date: string) => requestJson<Mar>(`/emr/encounters/${q(encounter)}/mar?date=${q(date)}`, auth),
-  dashboard: (from: string, to: string) => requestJson<Dashboard>(`/emr/dashboard?from=${q(from)}&to=${q(to)}`, auth),
+  bedBoard: () => view<BedBoard>('/emr/bed-board'),
+  mar: (encounter: string, date: string) => view<Mar>(`/emr/encounters/${q(encounter)}/mar?date=${q(date)}`),
+  dashboard: (from: string, to: string) => view<Dashboard>(`/emr/dashboard?from=${q(from)}&to=${q(to)}`),
 };
 
 export const fhir = {

@@ -1,5 +1,5 @@
 // The workflow pages' strings (zh-CN and en), kept out of the public bundle (web/src/emr/i18n.ts).
-import type { Catalogue } from '../i18n.ts';
+// No imports: the browser tests read the texts from here too.
 
 const zh = {
   loading: '正在加载…', refresh: '刷新', cancel: '取消', search: '查询', show: '显示', listSeparator: '、',
@@ -89,4 +89,4 @@ const en: Record<Key, string> = {
   bookingsPerHour: 'Bookings per hour', bookings: 'Bookings', waitsPerDay: 'Average wait per day (minutes)', admissionsPerDay: 'Admissions and discharges per day', admissions: 'Admissions', discharges: 'Discharges', occupancyPerWard: 'Bed occupancy per ward',
 };
 
-export const messages: Catalogue<Key> = { 'zh-CN': zh, en };
+export const messages: Record<'zh-CN' | 'en', Record<Key, string>> = { 'zh-CN': zh, en };
