@@ -1,0 +1,167 @@
+// The outpatient visit in Chromium against the seeded demo hospital (today's clinic of the demo
+// doctor): the doctor checks a patient in, calls the next one, writes the note, records vitals and
+// a diagnosis, prescribes, orders a CT (its accession number shows, and the order waits on the
+// radiology worklist), signs the note and finishes the visit — and the database holds all of it.
+import { existsSync } from 'node:fs';
+import test from 'ava';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { assertChromium, chromiumFlags, chromiumPath } from '../helpers/browser.ts';
+import { seedDemoIfEmpty } from '../../server/seed/load.ts';
+import { seedDemoAccounts } from '../../server/seed/accounts.ts';
+import { seedDemoClinicDay } from '../../server/seed/clinic-day.ts';
+import { defaultWebDist } from '../../server/plugins/web.ts';
+import zhCN from '../../web/src/shared/i18n/zh-CN.ts';
+import { messages } from '../../web/src/emr/workflow/messages.ts';
+
+const password = 'demo password for the visit tests';
+const m = messages['zh-CN'];
+type Json = Record<string, any>;
+
+let server: TestServer;
+let browser: Browser;
+
+test.before(async () => {
+  if (!existsSync(`${defaultWebDist}/index.html`)) throw new Error('web/dist is missing: run npm run build:web (npm test does)');
+  assertChromium();
+  server = await startTestServer();
+  await seedDemoIfEmpty(server.app.engine, { timezone: 'Asia/Shanghai' });
+  await seedDemoAccounts(server.app.engine, server.app.auth.accounts, password);
+  await seedDemoClinicDay(server.app.engine, { timezone: 'Asia/Shanghai' });
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+});
+test.after.always(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function token(login: string): Promise<string> {
+  const res = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
+  return (await res.json() as { access_token: string }).access_token;
+}
+async function get(login: string, path: string): Promise<Json> {
+  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${await token(login)}` } });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+  return await res.json() as Json;
+}
+const read = async (type: string, id: string) => JSON.parse((await server.app.engine.repo.read(type, id)).json!) as Json;
+const search = async (type: string, query: Record<string, string>) =>
+  (await server.app.engine.repo.search(type, new URLSearchParams(query))).versions.map((v) => JSON.parse(v.json!) as Json);
+
+async function signedIn(login: string, path: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}${path}`);
+  const form = page.locator('form[name="staff-sign-in"]');
+  await form.getByLabel(zhCN.staff.login).fill(login);
+  await form.getByLabel(zhCN.staff.password).fill(password);
+  await form.locator('button[type="submit"]').click();
+  return page;
+}
+
+test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and finishes the visit', async (t) => {
+  const catalogue = await get('doctor', '/emr/catalogue');
+  const diagnosis = catalogue.diagnoses[0] as Json;
+  const drug = catalogue.drugs[0] as Json;
+  const ct = (catalogue.imaging as Json[]).find((x) => x.modality === 'CT')!;
+  t.truthy(ct, 'the catalogue has a CT');
+
+  const page = await signedIn('doctor', '/emr/clinic');
+  const list = page.getByTestId('clinic-list');
+  await list.waitFor();
+  const booked = list.locator('tr[data-state="booked"]').first();
+  const appointment = (await booked.getAttribute('data-appointment'))!;
+  await booked.getByRole('button', { name: new RegExp(`^${m.checkIn}`) }).click();
+  await list.locator(`tr[data-appointment="${appointment}"][data-state="arrived"]`).waitFor();
+  const [checkedIn] = await search('Encounter', { appointment: `Appointment/${appointment}` });
+  t.like(checkedIn, { status: 'arrived', class: { code: 'AMB' } });
+
+  // Call next: the lowest queue number among the arrived patients goes in.
+  const waiting = (await get('doctor', '/emr/clinic-list')).items.filter((i: Json) => i.state === 'arrived') as Json[];
+  const next = waiting.sort((a, b) => a.queueNumber - b.queueNumber)[0]!;
+  await page.getByRole('button', { name: m.callNext }).click();
+  await page.waitForURL(new RegExp(`/emr/visits/${next.encounterId}$`));
+  const encounter = next.encounterId as string;
+  await page.getByTestId('encounter-status').filter({ hasText: m['enc.in-progress'] }).waitFor();
+
+  const note = page.getByTestId('visit-note');
+  await note.getByLabel(m['section.chiefComplaint']).fill('咳嗽、发热3天');
+  await note.getByLabel(m['section.history']).fill('3天前受凉后出现咳嗽，咳黄痰，最高体温38.6℃。');
+  await note.getByLabel(m['section.examination']).fill('右下肺可闻及湿啰音。');
+  await note.getByRole('button', { name: m.saveDraft }).click();
+  await page.getByTestId('visit-note-status').filter({ hasText: m.noteDraft }).waitFor();
+
+  const vitals = page.locator('form[name="vitals"]');
+  for (const [name, value] of [['temperature', '38.2'], ['pulse', '96'], ['respiration', '20'], ['systolic', '128'], ['diastolic', '82'], ['spo2', '96'], ['pain', '2'], ['weight', '68.5']]) {
+    await vitals.locator(`input[name="${name}"]`).fill(value!);
+  }
+  await vitals.getByRole('button', { name: m.saveVitals }).click();
+  await page.getByTestId('vitals-saved').waitFor();
+
+  await page.locator('input[name="diagnosis-search"]').fill(diagnosis.code);
+  await page.locator(`button[data-code="${diagnosis.code}"]`).click();
+  await page.getByRole('button', { name: m.addDiagnosis }).click();
+  await page.locator(`[data-testid="diagnoses"] [data-code="${diagnosis.code}"]`).waitFor();
+  // The diagnosis is written into the note's assessment too.
+  await page.waitForFunction((code) => document.querySelector<HTMLTextAreaElement>('[data-testid="visit-note"] textarea[name="assessment"]')?.value.includes(code), diagnosis.code);
+
+  const rx = page.getByTestId('prescriptions-outpatient');
+  await rx.locator('select[name="drug"]').selectOption(drug.key);
+  await rx.getByRole('button', { name: m.prescribe }).click();
+  await rx.locator('li[data-request]').waitFor();
+
+  await page.locator('select[name="order-kind"]').selectOption('imaging');
+  await page.locator('select[name="order-code"]').selectOption(ct.code);
+  await page.getByRole('button', { name: m.placeOrder }).click();
+  const placed = page.getByTestId('order-placed');
+  await placed.waitFor();
+  const accession = (await placed.getAttribute('data-accession'))!;
+  t.regex(accession, /\S/, 'the accession number the server assigned is shown');
+  t.true((await placed.textContent())!.includes(accession));
+
+  await note.getByRole('button', { name: m.signNote }).click();
+  await page.getByTestId('visit-note-status').filter({ hasText: m.noteSigned }).waitFor();
+  await page.getByRole('button', { name: m.finishVisit }).click();
+  await page.getByTestId('encounter-status').filter({ hasText: m['enc.finished'] }).waitFor();
+
+  // What the database holds.
+  const byEncounter = { encounter: `Encounter/${encounter}` };
+  const observations = await search('Observation', { ...byEncounter, category: 'vital-signs' });
+  const code = (o: Json) => o.code.coding[0].code as string;
+  t.deepEqual(observations.map(code).sort(), ['29463-7', '2708-6', '72514-3', '8310-5', '85354-9', '8867-4', '9279-1']);
+  const temperature = observations.find((o) => code(o) === '8310-5')!;
+  t.like(temperature.valueQuantity, { value: 38.2, system: 'http://unitsofmeasure.org', code: 'Cel' });
+  const bp = observations.find((o) => code(o) === '85354-9')!;
+  t.deepEqual(bp.component.map((c: Json) => [c.code.coding[0].code, c.valueQuantity.value, c.valueQuantity.code]), [['8480-6', 128, 'mm[Hg]'], ['8462-4', 82, 'mm[Hg]']]);
+
+  const [condition] = await search('Condition', byEncounter);
+  t.is(condition!.code.coding[0].system, 'http://hl7.org/fhir/sid/icd-10');
+  t.is(condition!.code.coding[0].code, diagnosis.code);
+  t.is(condition!.clinicalStatus.coding[0].code, 'active');
+  t.is(condition!.verificationStatus.coding[0].code, 'confirmed');
+  t.is(condition!.category[0].coding[0].code, 'encounter-diagnosis');
+
+  const [request] = await search('MedicationRequest', byEncounter);
+  t.is(request!.medicationCodeableConcept.coding[0].code, drug.atc);
+  t.is(request!.dispenseRequest.expectedSupplyDuration.value, drug.days);
+  t.true(request!.dispenseRequest.quantity.value > 0);
+  t.truthy(request!.dosageInstruction[0].timing);
+  t.is(request!.dosageInstruction[0].route.coding[0].code, drug.route.code);
+
+  const [order] = await search('ServiceRequest', byEncounter);
+  t.is(order!.category[0].coding[0].code, '363679005');
+  t.is(order!.code.coding[0].code, ct.code);
+  t.is(order!.identifier.find((i: Json) => i.system === 'https://open-his.example.org/fhir/sid/accession-number').value, accession);
+  const worklist = await get('radiologist', '/radiology/worklist');
+  t.true((worklist.ordered as Json[]).some((o) => o.accessionNumber === accession && o.orderId === order!.id), 'the CT waits on the worklist as ordered');
+
+  const [composition] = await search('Composition', { ...byEncounter, type: 'http://loinc.org|34108-1' });
+  t.is(composition!.status, 'final');
+  t.deepEqual(composition!.section.map((s: Json) => s.code.coding[0].code), ['10154-3', '10164-2', '29545-1', '51848-0']);
+  t.regex(composition!.section[3].text.div, new RegExp(diagnosis.code.replace('.', '\\.')));
+  t.is((await search('Provenance', { target: `Composition/${composition!.id}` })).length, 1);
+
+  t.is((await read('Encounter', encounter)).status, 'finished');
+  const visitAppointment = (await read('Encounter', encounter)).appointment[0].reference.split('/')[1];
+  t.is((await read('Appointment', visitAppointment)).status, 'fulfilled');
+});
