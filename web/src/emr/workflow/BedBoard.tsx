@@ -41,7 +41,7 @@ export function BedBoardPage({ navigate }: { navigate(path: string): void }) {
       </div>
       <ErrorNote error={error ?? board.error} />
       {action ? <BedAction action={action} board={board.data} onDone={() => { setAction(null); reload(); }} /> : null}
-      {board.data === null ? <p role="status">{m('loading')}</p> : board.data.wards.map((ward) => (
+      {board.data === null ? (board.error ? null : <p role="status">{m('loading')}</p>) : board.data.wards.map((ward) => (
         <section key={ward.id} className="panel wf-ward" data-ward={ward.id} aria-labelledby={`ward-${ward.id}`}>
           <div className="book-head">
             <h3 id={`ward-${ward.id}`}>{lang === 'en' ? ward.nameEn ?? ward.name : ward.name}</h3>

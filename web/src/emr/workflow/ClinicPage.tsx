@@ -64,7 +64,7 @@ export function ClinicPage({ navigate }: { navigate(path: string): void }) {
       </div>
       {message ? <p className="note ok" role="status">{message}</p> : null}
       <ErrorNote error={error ?? list.error} />
-      {list.data === null ? <p role="status">{m('loading')}</p> : items.length === 0 ? <p>{m('clinicEmpty')}</p> : (
+      {list.data === null ? (list.error ? null : <p role="status">{m('loading')}</p>) : items.length === 0 ? <p>{m('clinicEmpty')}</p> : (
         <table className="wf-table" data-testid="clinic-list">
           <thead>
             <tr><th>{m('queueNo')}</th><th>{m('time')}</th><th>{m('patient')}</th><th>{m('state')}</th><th>{m('waited')}</th><th /></tr>

@@ -40,7 +40,7 @@ export function DashboardPage() {
         <button type="submit" className="primary">{m('show')}</button>
       </form>
       <ErrorNote error={data.error} onRetry={data.reload} />
-      {d === null ? <p role="status">{m('loading')}</p> : (
+      {d === null ? (data.error ? null : <p role="status">{m('loading')}</p>) : (
         <div className="wf-dash-grid">
           <figure className="panel wf-figure" data-testid="no-show-rate">
             <figcaption>{m('noShowRate')}</figcaption>

@@ -43,7 +43,7 @@ export function MarPanel({ encounter, practitioner }: { encounter: Encounter; pr
         <input id={`${base}-reason`} name="mar-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
       </div>
       <ErrorNote error={error ?? mar.error} />
-      {mar.data === null ? <p role="status">{m('loading')}</p> : mar.data.rows.length === 0 ? <p>{m('marEmpty')}</p> : (
+      {mar.data === null ? (mar.error ? null : <p role="status">{m('loading')}</p>) : mar.data.rows.length === 0 ? <p>{m('marEmpty')}</p> : (
         <table className="wf-table wf-mar">
           <thead><tr><th>{m('medication')}</th><th>{m('doses')}</th></tr></thead>
           <tbody>
