@@ -1,23 +1,24 @@
-// The inpatient workflow in Chromium against the seeded demo hospital: a nurse admits a patient from
-// the bed board and transfers them to another bed while a second browser context's board follows
-// live (Socket.io /wards, no reload); the bed is cleaned; the patient is discharged with a summary,
-// and the discharge summary prints on one A4 page.
+// The inpatient workflow in Chromium: a nurse admits a patient from the bed board and transfers them
+// to another bed while a second browser context's board follows live (Socket.io /wards, no
+// reload); the bed is cleaned; the patient is discharged with a summary, and the discharge summary
+// prints on one A4 page. A small hospital of its own (one ward, one room, three beds) keeps it fast.
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Resource } from '../../fhir/index.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertChromium, chromiumFlags, chromiumPath } from '../helpers/browser.ts';
-import { seedDemoIfEmpty } from '../../server/seed/load.ts';
-import { seedDemoAccounts } from '../../server/seed/accounts.ts';
+import { createAccount, testPassword as password } from '../helpers/accounts.ts';
 import { makeResidentId } from '../../server/identity/resident-id.ts';
 import { defaultWebDist } from '../../server/plugins/web.ts';
 import zhCN from '../../web/src/shared/i18n/zh-CN.ts';
 import { messages } from '../../web/src/emr/workflow/messages.ts';
 
-const password = 'demo password for the ward tests';
 const m = messages['zh-CN'];
 type Json = Record<string, any>;
+const HOSPITAL = '测试市第一人民医院';
+const physical = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code }] });
+const beds = ['bed-e1', 'bed-e2', 'bed-e3'];
 
 let server: TestServer;
 let browser: Browser;
@@ -26,8 +27,20 @@ test.before(async () => {
   if (!existsSync(`${defaultWebDist}/index.html`)) throw new Error('web/dist is missing: run npm run build:web (npm test does)');
   assertChromium();
   server = await startTestServer();
-  await seedDemoIfEmpty(server.app.engine, { timezone: 'Asia/Shanghai' });
-  await seedDemoAccounts(server.app.engine, server.app.auth.accounts, password);
+  const repo = server.app.engine.repo;
+  const put = (resource: Json) => repo.update(resource as Resource);
+  await put({ resourceType: 'Organization', id: 'org-hospital', active: true, name: HOSPITAL, type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov' }] }] });
+  await put({ resourceType: 'Organization', id: 'org-resp', active: true, name: '呼吸内科', partOf: { reference: 'Organization/org-hospital' } });
+  await put({ resourceType: 'Location', id: 'ward-e', status: 'active', name: '呼吸内科病区', physicalType: physical('wa'), managingOrganization: { reference: 'Organization/org-resp' } });
+  await put({ resourceType: 'Location', id: 'room-e1', status: 'active', name: '801病房', physicalType: physical('ro'), partOf: { reference: 'Location/ward-e' } });
+  for (const [i, bed] of beds.entries()) {
+    await put({ resourceType: 'Location', id: bed, status: 'active', name: `801-${i + 1}床`, physicalType: physical('bd'),
+      operationalStatus: { system: 'http://terminology.hl7.org/CodeSystem/v2-0116', code: 'U' }, partOf: { reference: 'Location/room-e1' } });
+  }
+  for (const [login, role, name] of [['nurse', 'nurse', '王护士'], ['doctor', 'doctor', '李医生']] as const) {
+    await put({ resourceType: 'Practitioner', id: `prac-${login}`, name: [{ text: name }] });
+    await createAccount(server, { login, roles: [role], practitionerId: `prac-${login}` });
+  }
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
 });
 test.after.always(async () => {
@@ -49,12 +62,6 @@ async function signedIn(login: string, path: string): Promise<Page> {
   return page;
 }
 
-async function board(): Promise<Json> {
-  const login = await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'nurse', password }) });
-  const { access_token: token } = await login.json() as { access_token: string };
-  return await (await fetch(`${server.url}/emr/bed-board`, { headers: { authorization: `Bearer ${token}` } })).json() as Json;
-}
-
 const read = async (type: string, id: string) => JSON.parse((await server.app.engine.repo.read(type, id)).json!) as Json;
 const search = async (type: string, query: Record<string, string>) =>
   (await server.app.engine.repo.search(type, new URLSearchParams(query))).versions.map((v) => JSON.parse(v.json!) as Json);
@@ -64,10 +71,7 @@ test('a nurse admits and transfers a patient while another bed board follows liv
   const patient = 'pat-ward-e2e';
   await server.app.engine.repo.update({ resourceType: 'Patient', id: patient, identifier: [{ system: 'urn:oid:2.16.156.10011.1.3', value: residentId }],
     name: [{ text: '周病区' }], gender: 'male', birthDate: '1961-03-02' } as Resource);
-  const wards = (await board()).wards as Json[];
-  const free = wards.flatMap((w) => w.rooms.flatMap((r: Json) => r.beds)).filter((b: Json) => b.status === 'free');
-  t.true(free.length >= 2, 'the demo hospital has free beds');
-  const [first, second] = free as [Json, Json];
+  const [first, second] = [{ id: beds[0]!, name: '801-1床' }, { id: beds[1]!, name: '801-2床' }];
 
   const watcher = await signedIn('doctor', '/emr/wards');
   await watcher.locator('[data-testid="live"][data-connected="true"]').waitFor();
@@ -127,7 +131,7 @@ test('a nurse admits and transfers a patient while another bed board follows liv
   // The printed discharge summary: one A4 page with the hospital's name.
   await nurse.getByRole('button', { name: m.printDischarge }).click();
   const sheet = nurse.getByTestId('print-discharge');
-  await sheet.locator('.print-hospital', { hasText: 'Open HIS 示范医院' }).waitFor();
+  await sheet.locator('.print-hospital', { hasText: HOSPITAL }).waitFor();
   await nurse.emulateMedia({ media: 'print' });
   t.false(await nurse.locator('header.top').isVisible(), 'the app chrome is not printed');
   const pdf = (await nurse.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
