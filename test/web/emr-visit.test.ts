@@ -1,33 +1,55 @@
-// The outpatient visit in Chromium against the seeded demo hospital (today's clinic of the demo
-// doctor): the doctor checks a patient in, calls the next one, writes the note, records vitals and
-// a diagnosis, prescribes, orders a CT (its accession number shows, and the order waits on the
-// radiology worklist), signs the note and finishes the visit — and the database holds all of it.
+// The outpatient visit in Chromium: the doctor checks a patient in, calls the next one (the lowest
+// queue number among those waiting), writes the note, records vitals and a diagnosis, prescribes,
+// orders a CT (its accession number shows, and the order waits on the radiology worklist), signs
+// the note and finishes the visit — and the database holds all of it. A clinic of its own: one
+// doctor with three booked patients today.
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Resource } from '../../fhir/index.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { assertChromium, chromiumFlags, chromiumPath } from '../helpers/browser.ts';
-import { seedDemoIfEmpty } from '../../server/seed/load.ts';
-import { seedDemoAccounts } from '../../server/seed/accounts.ts';
-import { seedDemoClinicDay } from '../../server/seed/clinic-day.ts';
+import { createAccount, testPassword as password } from '../helpers/accounts.ts';
+import { createPatient } from '../helpers/booking.ts';
+import { QUEUE_NUMBER_EXTENSION } from '../../server/booking/slot-resource.ts';
 import { defaultWebDist } from '../../server/plugins/web.ts';
 import zhCN from '../../web/src/shared/i18n/zh-CN.ts';
 import { messages } from '../../web/src/emr/workflow/messages.ts';
 
-const password = 'demo password for the visit tests';
 const m = messages['zh-CN'];
 type Json = Record<string, any>;
 
 let server: TestServer;
 let browser: Browser;
+/** Today's appointments of the doctor, by queue number 1, 2, 3. */
+const appointments: string[] = [];
 
 test.before(async () => {
   if (!existsSync(`${defaultWebDist}/index.html`)) throw new Error('web/dist is missing: run npm run build:web (npm test does)');
   assertChromium();
   server = await startTestServer();
-  await seedDemoIfEmpty(server.app.engine, { timezone: 'Asia/Shanghai' });
-  await seedDemoAccounts(server.app.engine, server.app.auth.accounts, password);
-  await seedDemoClinicDay(server.app.engine, { timezone: 'Asia/Shanghai' });
+  const repo = server.app.engine.repo;
+  const put = (resource: Json) => repo.update(resource as Resource);
+  await put({ resourceType: 'Organization', id: 'org-hospital', active: true, name: '测试市第一人民医院', type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov' }] }] });
+  await put({ resourceType: 'Organization', id: 'dept-im', name: '内科', partOf: { reference: 'Organization/org-hospital' } });
+  await put({ resourceType: 'Practitioner', id: 'prac-zhang', name: [{ text: '张伟', family: '张', given: ['伟'] }] });
+  await put({ resourceType: 'Practitioner', id: 'prac-rad', name: [{ text: '放射科医生' }] });
+  await put({ resourceType: 'PractitionerRole', id: 'role-zhang', active: true, practitioner: { reference: 'Practitioner/prac-zhang', display: '张伟' }, organization: { reference: 'Organization/dept-im' } });
+  await createAccount(server, { login: 'doctor', roles: ['doctor'], practitionerId: 'prac-zhang' });
+  await createAccount(server, { login: 'radiologist', roles: ['radiologist'], practitionerId: 'prac-rad' });
+  const soon = new Date(Date.now() + 30 * 60_000).toISOString();
+  for (const number of [1, 2, 3]) {
+    const patient = await createPatient(server);
+    const created = await repo.create({
+      resourceType: 'Appointment', status: 'booked', start: soon, end: soon,
+      extension: [{ url: QUEUE_NUMBER_EXTENSION, valuePositiveInt: number }], serviceType: [{ text: '内科' }],
+      participant: [
+        { actor: { reference: `Patient/${patient}` }, status: 'accepted' },
+        { actor: { reference: 'PractitionerRole/role-zhang' }, status: 'accepted' },
+      ],
+    } as Resource);
+    appointments.push(created.version.id);
+  }
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
 });
 test.after.always(async () => {
@@ -66,22 +88,25 @@ test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and
   const ct = (catalogue.imaging as Json[]).find((x) => x.modality === 'CT')!;
   t.truthy(ct, 'the catalogue has a CT');
 
+  // Queue number 1 checked in at the desk already; the doctor checks in number 3 from the list.
+  const desk = await fetch(`${server.base}/Appointment/${appointments[0]}/$check-in`, {
+    method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Parameters', parameter: [] }),
+  });
+  t.is(desk.status, 200);
   const page = await signedIn('doctor', '/emr/clinic');
   const list = page.getByTestId('clinic-list');
   await list.waitFor();
-  const booked = list.locator('tr[data-state="booked"]').first();
-  const appointment = (await booked.getAttribute('data-appointment'))!;
-  await booked.getByRole('button', { name: new RegExp(`^${m.checkIn}`) }).click();
-  await list.locator(`tr[data-appointment="${appointment}"][data-state="arrived"]`).waitFor();
-  const [checkedIn] = await search('Encounter', { appointment: `Appointment/${appointment}` });
+  t.deepEqual(await list.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-state'))), ['arrived', 'booked', 'booked']);
+  await list.locator(`tr[data-appointment="${appointments[2]}"]`).getByRole('button', { name: new RegExp(`^${m.checkIn}`) }).click();
+  await list.locator(`tr[data-appointment="${appointments[2]}"][data-state="arrived"]`).waitFor();
+  const [checkedIn] = await search('Encounter', { appointment: `Appointment/${appointments[2]}` });
   t.like(checkedIn, { status: 'arrived', class: { code: 'AMB' } });
 
   // Call next: the lowest queue number among the arrived patients goes in.
-  const waiting = (await get('doctor', '/emr/clinic-list')).items.filter((i: Json) => i.state === 'arrived') as Json[];
-  const next = waiting.sort((a, b) => a.queueNumber - b.queueNumber)[0]!;
+  const [first] = await search('Encounter', { appointment: `Appointment/${appointments[0]}` });
+  const encounter = first!.id as string;
   await page.getByRole('button', { name: m.callNext }).click();
-  await page.waitForURL(new RegExp(`/emr/visits/${next.encounterId}$`));
-  const encounter = next.encounterId as string;
+  await page.waitForURL(new RegExp(`/emr/visits/${encounter}$`));
   await page.getByTestId('encounter-status').filter({ hasText: m['enc.in-progress'] }).waitFor();
 
   const note = page.getByTestId('visit-note');
