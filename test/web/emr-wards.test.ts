@@ -137,4 +137,9 @@ test('a nurse admits and transfers a patient while another bed board follows liv
   const pdf = (await nurse.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
   t.is(pdf.match(/\/Type\s*\/Page(?!s)/g)?.length, 1);
   t.true(await sheet.getByText('体温正常三天', { exact: false }).isVisible());
+
+  // The shell still sends /admin to the booking administration.
+  await nurse.emulateMedia({ media: 'screen' });
+  await nurse.goto(`${server.url}/admin`);
+  await nurse.waitForURL(/\/admin\/booking$/);
 });

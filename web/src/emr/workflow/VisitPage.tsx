@@ -5,7 +5,7 @@
 import { useMemo, useState } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { fhir, workflow, type Encounter, type Named, type Resource } from './api.ts';
-import { PatientBanner, useClinician, useEncounter, useLoad, useM } from './common.tsx';
+import { PatientBanner, useClinician, useEncounter, useLoad, useM, type Patient } from './common.tsx';
 import { NoteForm, useNote } from './NoteEditor.tsx';
 import { NOTES } from './notes.ts';
 import { VitalsForm } from './VitalsForm.tsx';
@@ -16,7 +16,6 @@ import { SickNote } from './SickNote.tsx';
 import { FollowUp } from './FollowUp.tsx';
 import { AdmitFromVisit } from './BedPicker.tsx';
 import { PrintSection, PrintSheet } from './PrintSheet.tsx';
-import type { Patient } from './common.tsx';
 
 export function VisitPage({ id, navigate }: { id: string; navigate(path: string): void }) {
   const { m } = useM();
