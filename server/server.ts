@@ -41,6 +41,7 @@ import { dicomwebPlugin } from './plugins/dicomweb.ts';
 import { StudyLinker } from './imaging/link.ts';
 import { radiologyRoutes, setUpRadiology } from './radiology/routes.ts';
 import { Signatures } from './signing/signatures.ts';
+import { emrRecordRoutes, setUpNotes } from './emr/record-routes.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -152,6 +153,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     dicomStore.onStudiesStored((uids) => studyLinker.link(uids));
     await setUpRadiology(db, engine);
     const signatures = await Signatures.open(db);
+    setUpNotes(engine, signatures);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -176,6 +178,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       options: { store: dicomStore, index: studyIndex, audit, maxUploadBytes: config.dicomMaxUploadBytes, publicUrl: config.publicUrl },
     });
     await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
+    await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {

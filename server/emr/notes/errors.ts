@@ -1,0 +1,27 @@
+// The refusals of clinical notes: OperationOutcomes carrying a stable code in issue.diagnostics and
+// details.coding, so that clients match on the code and never on the text (like booking's).
+import { FhirError, type ErrorCode } from '../../../fhir/index.ts';
+import { OPEN_HIS_BASE } from '../../seed/systems.ts';
+
+export const NOTE_ERROR_SYSTEM = `${OPEN_HIS_BASE}/CodeSystem/emr-error`;
+
+export const noteErrors = {
+  /** A signed note (final or amended) changed in place, or signed again: corrections are amendments. */
+  'note-signed': 'conflict',
+  /** An amendment of a note that has not been signed yet: the draft is edited or signed instead. */
+  'not-signed': 'conflict',
+  /** Signing a note someone else wrote. */
+  'not-author': 'business-rule',
+} as const satisfies Record<string, ErrorCode>;
+
+export type NoteErrorCode = keyof typeof noteErrors;
+
+export function noteError(code: NoteErrorCode, message: string): FhirError {
+  const httpCode = noteErrors[code];
+  return new FhirError(httpCode, message, {
+    issues: [{
+      severity: 'error', code: httpCode === 'conflict' ? 'conflict' : 'business-rule', diagnostics: code,
+      details: { text: message, coding: [{ system: NOTE_ERROR_SYSTEM, code }] },
+    }],
+  });
+}
