@@ -1,9 +1,7 @@
-// The refusals of clinical notes: OperationOutcomes carrying a stable code in issue.diagnostics and
-// details.coding, so that clients match on the code and never on the text (like booking's).
+// The refusals of clinical notes, in the EMR's code system (../errors.ts): OperationOutcomes carrying
+// a stable code in issue.diagnostics and details.coding, so that clients match on the code, never the text.
 import { FhirError, type ErrorCode } from '../../../fhir/index.ts';
-import { OPEN_HIS_BASE } from '../../seed/systems.ts';
-
-export const NOTE_ERROR_SYSTEM = `${OPEN_HIS_BASE}/CodeSystem/emr-error`;
+import { EMR_ERROR_SYSTEM } from '../errors.ts';
 
 export const noteErrors = {
   /** A signed note (final or amended) changed in place, or signed again: corrections are amendments. */
@@ -21,7 +19,7 @@ export function noteError(code: NoteErrorCode, message: string): FhirError {
   return new FhirError(httpCode, message, {
     issues: [{
       severity: 'error', code: httpCode === 'conflict' ? 'conflict' : 'business-rule', diagnostics: code,
-      details: { text: message, coding: [{ system: NOTE_ERROR_SYSTEM, code }] },
+      details: { text: message, coding: [{ system: EMR_ERROR_SYSTEM, code }] },
     }],
   });
 }

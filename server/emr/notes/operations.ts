@@ -1,8 +1,9 @@
 // Composition/{id}/$sign and Composition/{id}/$amend (http://hl7.org/fhir/R4/operations.html):
 // POST with a Parameters body; the answer is the note as now stored. Who may invoke them is the
 // policy table's (server/auth/policy.ts, codes sign and amend); who may sign which note is sign.ts's.
-import { FhirError, touched, type FhirResponse, type Operation, type OperationDefinitionData, type Repository, type RestContext } from '../../../fhir/index.ts';
-import type { Caller } from '../../auth/caller.ts';
+import { FhirError, touched, type FhirResponse, type Operation, type OperationDefinitionData, type RestContext } from '../../../fhir/index.ts';
+import { hostOf } from '../../booking/operations/caller.ts';
+import { nameOf } from '../clinician.ts';
 import { OPEN_HIS_BASE } from '../../seed/systems.ts';
 import type { Signatures } from '../../signing/signatures.ts';
 import { amendNote, signNote, type Amendment, type Clinician } from './sign.ts';
@@ -24,24 +25,14 @@ function definition(code: 'sign' | 'amend', parameter: Json[]): OperationDefinit
 
 const appliesTo = (type: string): boolean => type === 'Composition';
 
-/** The display name of a Practitioner: name.text, else family and given names (Chinese order). */
-async function practitionerName(repo: Repository, reference: string): Promise<string | undefined> {
-  try {
-    const p = JSON.parse((await repo.read('Practitioner', reference.slice('Practitioner/'.length))).json!) as Json;
-    const n = (p.name as Json[] | undefined)?.[0];
-    return n?.text ?? ([n?.family, ...(n?.given ?? [])].filter(Boolean).join('') || undefined);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The calling clinician: a staff account standing for a Practitioner (the server passes its Caller as ctx.host). */
 async function clinicianOf(ctx: RestContext): Promise<Clinician> {
-  const caller = (ctx.host as { caller?: Caller } | undefined)?.caller;
+  const caller = hostOf(ctx)?.caller;
   if (caller?.kind !== 'staff' || !caller.fhirUser?.startsWith('Practitioner/')) {
     throw new FhirError('forbidden', 'Notes are signed by a clinician with their own account, linked to a Practitioner');
   }
-  return { accountId: caller.accountId, practitioner: caller.fhirUser, display: await practitionerName(ctx.repo, caller.fhirUser) ?? caller.login };
+  const practitioner = JSON.parse((await ctx.repo.read('Practitioner', caller.fhirUser.slice('Practitioner/'.length))).json!) as Json;
+  return { accountId: caller.accountId, practitioner: caller.fhirUser, display: nameOf(practitioner) ?? caller.login };
 }
 
 function answer(ctx: RestContext, note: Json): FhirResponse {
