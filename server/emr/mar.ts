@@ -36,13 +36,23 @@ const pageSize = 500;
 const text = (concept: Json | undefined): string =>
   concept?.text ?? (concept?.coding as Json[] | undefined)?.find((c) => c.display)?.display ?? (concept?.coding as Json[] | undefined)?.[0]?.code ?? '';
 
+/** The GTS abbreviation a ward writes for a Timing.repeat (Q8H, BID, HS …), else frequency/period+unit. */
+function abbreviation(repeat: Json): string {
+  const frequency = Number(repeat.frequency ?? 1);
+  const period = Number(repeat.period ?? 1);
+  if ((repeat.when as string[] | undefined)?.length === 1 && repeat.when[0] === 'HS') return 'HS';
+  if (repeat.periodUnit === 'h' && frequency === 1) return `Q${period}H`;
+  if (repeat.periodUnit === 'd' && period === 1 && frequency >= 1 && frequency <= 4) return ['QD', 'BID', 'TID', 'QID'][frequency - 1]!;
+  return `${frequency}/${period}${repeat.periodUnit ?? 'd'}`;
+}
+
 function describeRequest(request: Json): MarRow['request'] {
   const dosage = ((request.dosageInstruction ?? []) as Json[])[0] ?? {};
   const dose = ((dosage.doseAndRate ?? []) as Json[])[0]?.doseQuantity as Json | undefined;
   const repeat = dosage.timing?.repeat as Json | undefined;
   const asNeeded = dosage.asNeededBoolean === true || dosage.asNeededCodeableConcept !== undefined;
   const frequency = (dosage.timing?.code?.coding as Json[] | undefined)?.[0]?.code ?? dosage.timing?.code?.text
-    ?? (repeat?.frequency !== undefined ? `${repeat.frequency}/${repeat.period ?? 1}${repeat.periodUnit ?? 'd'}` : asNeeded ? 'PRN' : '');
+    ?? (asNeeded ? 'PRN' : repeat ? abbreviation(repeat) : '');
   return {
     id: request.id,
     medication: request.medicationCodeableConcept ? text(request.medicationCodeableConcept) : request.medicationReference?.display ?? '',

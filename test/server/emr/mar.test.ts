@@ -109,7 +109,7 @@ test.serial('doses recorded as given, held and refused are matched to their sche
   t.deepEqual(states(row('prn')), [[at('15:00'), 'given']]);
   t.deepEqual(row('tid')!.request, { id: requests.tid, medication: '盐酸二甲双胍片 0.5g', dose: '0.5 g', route: '口服', frequency: 'TID', asNeeded: false });
   t.true(row('prn')!.request.asNeeded);
-  t.is(row('q8h')!.request.frequency, '1/8h');
+  t.is(row('q8h')!.request.frequency, 'Q8H');
   const first = row('tid')!.doses[0]!.administration!;
   t.deepEqual(first, { id: given.id, status: 'completed', at: at('08:10'), by: '王芳' });
   t.is(row('tid')!.doses[1]!.administration!.reason, 'refused');
