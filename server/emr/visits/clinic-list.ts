@@ -53,7 +53,7 @@ export async function clinicList(repo: Repository, calendar: Calendar, practitio
   ]));
   const appointments: Json[] = [];
   const patients = new Map<string, Json>();
-  for (const r of entries(found.versions)) {
+  for (const r of entries([...found.versions, ...found.included])) {
     if (r.resourceType === 'Appointment') appointments.push(r);
     else if (r.resourceType === 'Patient') patients.set(r.id, r);
   }

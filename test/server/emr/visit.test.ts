@@ -75,6 +75,7 @@ test.serial('check-in at the desk opens an outpatient Encounter linked to the Ap
   const list = await clinic();
   t.deepEqual(list.items.map((i: Json) => i.state), ['arrived', 'arrived', 'arrived']);
   t.is(typeof list.items[0].waitedMinutes, 'number');
+  t.regex(list.items[0].patient.name, /^测试/);
   t.truthy(list.items[0].encounterId);
 });
 
