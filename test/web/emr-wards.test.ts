@@ -1,6 +1,6 @@
 // The inpatient workflow in Chromium: a nurse admits a patient from the bed board and transfers them
 // to another bed while a second browser context's board follows live (Socket.io /wards, no
-// reload); the bed is cleaned; the patient is discharged with a summary, and the discharge summary
+// reload); the bed is cleaned; a dose is given on the MAR; the patient is discharged with a summary, and the discharge summary
 // prints on one A4 page. A small hospital of its own (one ward, one room, three beds) keeps it fast.
 import { existsSync } from 'node:fs';
 import test from 'ava';
@@ -37,7 +37,7 @@ test.before(async () => {
     await put({ resourceType: 'Location', id: bed, status: 'active', name: `801-${i + 1}床`, physicalType: physical('bd'),
       operationalStatus: { system: 'http://terminology.hl7.org/CodeSystem/v2-0116', code: 'U' }, partOf: { reference: 'Location/room-e1' } });
   }
-  for (const [login, role, name] of [['nurse', 'nurse', '王护士'], ['doctor', 'doctor', '李医生']] as const) {
+  for (const [login, role, name] of [['nurse', 'nurse', '王护士'], ['doctor', 'doctor', '李医生'], ['admin', 'admin', '陈管理']] as const) {
     await put({ resourceType: 'Practitioner', id: `prac-${login}`, name: [{ text: name }] });
     await createAccount(server, { login, roles: [role], practitionerId: `prac-${login}` });
   }
@@ -107,9 +107,24 @@ test('a nurse admits and transfers a patient while another bed board follows liv
   await watcher.locator(`[data-bed="${first.id}"][data-status="free"]`).waitFor();
   t.is((await read('Location', first.id)).operationalStatus.code, 'U');
 
-  // Discharge from the inpatient page, with a summary.
+  // The ward round: the MAR of an order written for this stay; the nurse gives the first dose of today.
+  const order = await server.fhir.create({ resourceType: 'MedicationRequest', body: {
+    resourceType: 'MedicationRequest', status: 'active', intent: 'order',
+    medicationCodeableConcept: { coding: [{ system: 'http://www.whocc.no/atc', code: 'J01DC02' }], text: '注射用头孢呋辛钠 1.5g' },
+    subject: { reference: `Patient/${patient}` }, encounter: { reference: `Encounter/${admission!.id}` }, authoredOn: new Date(Date.now() - 86_400_000).toISOString(),
+    dosageInstruction: [{ timing: { repeat: { frequency: 1, period: 8, periodUnit: 'h' } }, doseAndRate: [{ doseQuantity: { value: 1.5, unit: 'g', system: 'http://unitsofmeasure.org', code: 'g' } }] }],
+  } }) as Json;
   await nurse.locator(`[data-bed="${second.id}"] a`).click();
   await nurse.getByTestId('current-bed').waitFor();
+  const dose = nurse.locator(`[data-testid="mar"] tr[data-request="${order.id}"] li[data-scheduled]`).first();
+  const scheduled = (await dose.getAttribute('data-scheduled'))!;
+  await dose.getByRole('button', { name: m['mar.given'] }).click();
+  await nurse.locator(`[data-testid="mar"] li[data-scheduled="${scheduled}"][data-state="given"]`).waitFor();
+  const [given] = await search('MedicationAdministration', { request: `MedicationRequest/${order.id}` });
+  t.like(given, { status: 'completed', context: { reference: `Encounter/${admission!.id}` }, performer: [{ actor: { reference: 'Practitioner/prac-nurse' } }] });
+  t.is(Date.parse(given!.extension.find((e: Json) => e.url === 'https://open-his.example.org/fhir/StructureDefinition/scheduled-time').valueDateTime), Date.parse(scheduled));
+
+  // Discharge from the inpatient page, with a summary.
   const summary = nurse.getByTestId('discharge-summary');
   await summary.getByLabel(m['section.hospitalCourse']).fill('入院后予抗感染、补液治疗，体温正常三天。');
   await summary.getByLabel(m['section.dischargeDiagnosis']).fill('J18.9 肺炎');
@@ -142,4 +157,13 @@ test('a nurse admits and transfers a patient while another bed board follows liv
   await nurse.emulateMedia({ media: 'screen' });
   await nurse.goto(`${server.url}/admin`);
   await nurse.waitForURL(/\/admin\/booking$/);
+});
+
+test('the operations dashboard draws its plots for an administrator, with the ward\'s occupancy', async (t) => {
+  const page = await signedIn('admin', '/admin/dashboard');
+  const occupancy = page.getByTestId('occupancy');
+  await occupancy.locator('svg text', { hasText: '呼吸内科病区' }).waitFor();
+  for (const figure of ['bookings-per-hour', 'waits', 'admissions']) t.true(await page.getByTestId(figure).locator('svg').isVisible(), figure);
+  t.regex((await page.getByTestId('no-show-rate').textContent())!, /\d+\.\d%/);
+  await page.context().close();
 });
