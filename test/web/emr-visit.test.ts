@@ -1,8 +1,8 @@
 // The outpatient visit in Chromium: the doctor checks a patient in, calls the next one (the lowest
 // queue number among those waiting), writes the note, records vitals and a diagnosis, prescribes,
-// orders a CT (its accession number shows, and the order waits on the radiology worklist), signs
-// the note and finishes the visit — and the database holds all of it. A clinic of its own: one
-// doctor with three booked patients today.
+// orders a CT (its accession number shows, and the order waits on the radiology worklist), issues
+// a sick note, prints the prescription on one page, signs the note and finishes the visit — and the
+// database holds all of it. A clinic of its own: one doctor with three booked patients today.
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -144,6 +144,22 @@ test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and
   t.regex(accession, /\S/, 'the accession number the server assigned is shown');
   t.true((await placed.textContent())!.includes(accession));
 
+  // A sick note: a second Composition, signed when issued.
+  await page.locator('input[name="sick-days"]').fill('3');
+  await page.getByRole('button', { name: m.issueSickNote }).click();
+  await page.locator('[data-testid="sick-note"][data-status="final"]').waitFor();
+
+  // The prescription prints on one A4 page.
+  await page.evaluate(() => { window.print = () => undefined; });
+  await page.getByRole('button', { name: m.printPrescription }).click();
+  const sheet = page.getByTestId('print-prescription');
+  await sheet.getByText(drug.zh, { exact: false }).first().waitFor();
+  await page.emulateMedia({ media: 'print' });
+  const pdf = (await page.pdf({ format: 'A4', preferCSSPageSize: true })).toString('latin1');
+  t.is(pdf.match(/\/Type\s*\/Page(?!s)/g)?.length, 1);
+  await page.emulateMedia({ media: 'screen' });
+  await sheet.getByRole('button', { name: m.closePrint }).click();
+
   await note.getByRole('button', { name: m.signNote }).click();
   await page.getByTestId('visit-note-status').filter({ hasText: m.noteSigned }).waitFor();
   await page.getByRole('button', { name: m.finishVisit }).click();
@@ -185,6 +201,9 @@ test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and
   t.deepEqual(composition!.section.map((s: Json) => s.code.coding[0].code), ['10154-3', '10164-2', '29545-1', '51848-0']);
   t.regex(composition!.section[3].text.div, new RegExp(diagnosis.code.replace('.', '\\.')));
   t.is((await search('Provenance', { target: `Composition/${composition!.id}` })).length, 1);
+  const [sick] = await search('Composition', { ...byEncounter, type: 'https://open-his.example.org/fhir/CodeSystem/document-type|sick-note' });
+  t.is(sick!.status, 'final');
+  t.is(sick!.extension.find((e: Json) => e.url === 'https://open-his.example.org/fhir/StructureDefinition/sick-leave-days').valueUnsignedInt, 3);
 
   t.is((await read('Encounter', encounter)).status, 'finished');
   const visitAppointment = (await read('Encounter', encounter)).appointment[0].reference.split('/')[1];

@@ -51,8 +51,8 @@ export function PrintSheet({ title, patient, encounter, children, onClose, testI
       </dl>
       <div className="print-body">{children}</div>
       <footer className="print-sign">
-        <span>{m('doctorSignature')}：<span className="print-line">{account?.displayName ?? ''}</span></span>
-        <span>{m('date')}：<span className="print-line">{hospitalDate()}</span></span>
+        <span>{m('doctorSignature')} <span className="print-line">{account?.displayName ?? ''}</span></span>
+        <span>{m('date')} <span className="print-line">{hospitalDate()}</span></span>
       </footer>
     </div>
   );
