@@ -1,8 +1,9 @@
 // The outpatient visit in Chromium: the doctor checks a patient in, calls the next one (the lowest
 // queue number among those waiting), writes the note, records vitals and a diagnosis, prescribes,
 // orders a CT (its accession number shows, and the order waits on the radiology worklist), issues
-// a sick note, prints the prescription on one page, signs the note and finishes the visit — and the
-// database holds all of it. A clinic of its own: one doctor with three booked patients today.
+// a sick note, prints the prescription on one page, signs the note, finishes the visit and admits the
+// patient — and the database holds all of it. A clinic of its own: one doctor with three booked
+// patients today, and one free bed.
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -35,6 +36,11 @@ test.before(async () => {
   await put({ resourceType: 'Practitioner', id: 'prac-zhang', name: [{ text: '张伟', family: '张', given: ['伟'] }] });
   await put({ resourceType: 'Practitioner', id: 'prac-rad', name: [{ text: '放射科医生' }] });
   await put({ resourceType: 'PractitionerRole', id: 'role-zhang', active: true, practitioner: { reference: 'Practitioner/prac-zhang', display: '张伟' }, organization: { reference: 'Organization/dept-im' } });
+  const physical = (code: string) => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code }] });
+  await put({ resourceType: 'Location', id: 'ward-im', status: 'active', name: '内科病区', physicalType: physical('wa'), managingOrganization: { reference: 'Organization/dept-im' } });
+  await put({ resourceType: 'Location', id: 'room-im1', status: 'active', name: '501病房', physicalType: physical('ro'), partOf: { reference: 'Location/ward-im' } });
+  await put({ resourceType: 'Location', id: 'bed-im1', status: 'active', name: '501-1床', physicalType: physical('bd'),
+    operationalStatus: { system: 'http://terminology.hl7.org/CodeSystem/v2-0116', code: 'U' }, partOf: { reference: 'Location/room-im1' } });
   await createAccount(server, { login: 'doctor', roles: ['doctor'], practitionerId: 'prac-zhang' });
   await createAccount(server, { login: 'radiologist', roles: ['radiologist'], practitionerId: 'prac-rad' });
   const soon = new Date(Date.now() + 30 * 60_000).toISOString();
@@ -81,7 +87,7 @@ async function signedIn(login: string, path: string): Promise<Page> {
   return page;
 }
 
-test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and finishes the visit', async (t) => {
+test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs, finishes the visit and admits the patient', async (t) => {
   const catalogue = await get('doctor', '/emr/catalogue');
   const diagnosis = catalogue.diagnoses[0] as Json;
   const drug = catalogue.drugs[0] as Json;
@@ -165,6 +171,11 @@ test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and
   await page.getByRole('button', { name: m.finishVisit }).click();
   await page.getByTestId('encounter-status').filter({ hasText: m['enc.finished'] }).waitFor();
 
+  // The patient is admitted from this visit into the free bed, with the diagnosis.
+  await page.locator('select[name="bed"]').selectOption('bed-im1');
+  await page.getByRole('button', { name: m.admitToBed }).click();
+  await page.getByTestId('admitted').waitFor();
+
   // What the database holds.
   const byEncounter = { encounter: `Encounter/${encounter}` };
   const observations = await search('Observation', { ...byEncounter, category: 'vital-signs' });
@@ -206,6 +217,11 @@ test('a doctor checks in, calls next, charts, prescribes, orders a CT, signs and
   t.is(sick!.extension.find((e: Json) => e.url === 'https://open-his.example.org/fhir/StructureDefinition/sick-leave-days').valueUnsignedInt, 3);
 
   t.is((await read('Encounter', encounter)).status, 'finished');
+  const [admission] = await search('Encounter', { patient: first!.subject.reference, class: 'IMP' });
+  t.is(admission!.hospitalization.admitSource.coding[0].code, 'outp');
+  t.is(admission!.location[0].location.reference, 'Location/bed-im1');
+  t.true(JSON.stringify(admission!.extension).includes(`Encounter/${encounter}`), 'admitted from this visit');
+  t.is(admission!.diagnosis?.[0]?.condition.reference, `Condition/${condition!.id}`);
   const visitAppointment = (await read('Encounter', encounter)).appointment[0].reference.split('/')[1];
   t.is((await read('Appointment', visitAppointment)).status, 'fulfilled');
 });
