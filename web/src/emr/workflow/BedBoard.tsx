@@ -72,17 +72,17 @@ export function BedBoardPage({ navigate }: { navigate(path: string): void }) {
                             bed.occupant.attending ?? '',
                           ].filter(Boolean).join(' · ')}
                         </p>
-                        <button type="button" onClick={() => setAction({ kind: 'transfer', bed })}>{m('transfer')}</button>
+                        <button type="button" onClick={() => setAction({ kind: 'transfer', bed })} aria-label={`${m('transfer')} ${bed.occupant.patient.name}`}>{m('transfer')}</button>
                       </>
                     ) : null}
                     {bed.status === 'free' ? (
                       <div className="actions">
                         <button type="button" onClick={() => setAction({ kind: 'admit', bed })} aria-label={`${m('admit')} ${bed.name}`}>{m('admit')}</button>
-                        {nurse ? <button type="button" onClick={() => void setStatus(bed, 'closed')}>{m('closeBed')}</button> : null}
+                        {nurse ? <button type="button" onClick={() => void setStatus(bed, 'closed')} aria-label={`${m('closeBed')} ${bed.name}`}>{m('closeBed')}</button> : null}
                       </div>
                     ) : null}
-                    {bed.status === 'cleaning' && nurse ? <button type="button" onClick={() => void setStatus(bed, 'free')}>{m('markCleaned')}</button> : null}
-                    {bed.status === 'closed' && nurse ? <button type="button" onClick={() => void setStatus(bed, 'free')}>{m('reopenBed')}</button> : null}
+                    {bed.status === 'cleaning' && nurse ? <button type="button" onClick={() => void setStatus(bed, 'free')} aria-label={`${m('markCleaned')} ${bed.name}`}>{m('markCleaned')}</button> : null}
+                    {bed.status === 'closed' && nurse ? <button type="button" onClick={() => void setStatus(bed, 'free')} aria-label={`${m('reopenBed')} ${bed.name}`}>{m('reopenBed')}</button> : null}
                   </li>
                 ))}
               </ul>

@@ -1,7 +1,7 @@
 // One printed A4 page (visit summary, prescription, discharge summary): the hospital's name from its
 // Organization (type prov), the patient's identifiers, the items, and the doctor's signature line.
 // On screen it is a preview; in print (workflow.css @media print) it is the only thing on the page.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useAccount } from '../../staff/StaffGate.tsx';
 import { hospitalDate } from '../../shared/booking.ts';
 import { fhir, type Encounter, type Resource } from './api.ts';
@@ -27,8 +27,13 @@ export function PrintSheet({ title, patient, encounter, children, onClose, testI
     void hospitalName().then((n) => { if (live) { setName(n); setReady(true); } });
     return () => { live = false; };
   }, []);
-  // The print dialog opens once the sheet has its header.
-  useEffect(() => { if (ready) window.print(); }, [ready]);
+  // The print dialog opens once, when the sheet has its header (StrictMode runs effects twice).
+  const printed = useRef(false);
+  useEffect(() => {
+    if (!ready || printed.current) return;
+    printed.current = true;
+    window.print();
+  }, [ready]);
   const gender = patient?.gender === 'male' ? m('male') : patient?.gender === 'female' ? m('female') : '';
   return (
     <div className="print-sheet" data-testid={testId} role="document" aria-label={title}>
