@@ -1,7 +1,8 @@
 // The web app's shell: language switch, and a router that knows /book, the staff pages /admin/booking
 // and /desk (each loaded lazily, so the public page never downloads them); / goes to /book and
-// /admin to /admin/booking; /radiology (worklist, viewer, upload) and /emr/imaging (the doctors'
-// imaging reports). The viewer and its codecs are a chunk of their own, loaded when a study opens.
+// /admin to /admin/booking; /radiology (worklist, viewer, upload) and /emr (the EMR: patient search,
+// chart, imaging, and the clinic / ward / dashboard pages — /admin/dashboard included — routed by
+// emr/EmrPage.tsx). The viewer and its codecs are a chunk of their own, loaded when a study opens.
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider, languages, translate, useI18n } from './shared/i18n/index.tsx';
@@ -11,7 +12,7 @@ const BookPage = lazy(() => import('./book/BookPage.tsx'));
 const AdminBookingPage = lazy(() => import('./admin/AdminBookingPage.tsx'));
 const DeskPage = lazy(() => import('./desk/DeskPage.tsx'));
 const RadiologyPage = lazy(() => import('./radiology/RadiologyPage.tsx'));
-const ImagingPage = lazy(() => import('./emr/ImagingPage.tsx'));
+const EmrPage = lazy(() => import('./emr/EmrPage.tsx'));
 
 const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
 
@@ -55,7 +56,6 @@ function Shell() {
   useEffect(() => {
     if (path === '/' || path === '') navigate('/book', true);
     else if (path === '/admin' || path === '/admin/') navigate('/admin/booking', true);
-    else if (path === '/emr' || path === '/emr/') navigate('/emr/imaging', true);
   }, [path]);
   return (
     <>
@@ -70,7 +70,7 @@ function Shell() {
           {within(path, '/admin/booking') ? <AdminBookingPage /> : null}
           {within(path, '/desk') ? <DeskPage /> : null}
           {within(path, '/radiology') ? <RadiologyPage path={path} navigate={navigate} /> : null}
-          {within(path, '/emr') ? <ImagingPage path={path} navigate={navigate} /> : null}
+          {within(path, '/emr') || within(path, '/admin/dashboard') ? <EmrPage path={path} navigate={navigate} /> : null}
         </Suspense>
       </main>
     </>
