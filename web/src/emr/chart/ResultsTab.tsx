@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { reportPage } from './api.ts';
 import { LoadMore, useChart } from './common.tsx';
-import { codeOf, conceptText, formatDate, formatDateTime, idOf, type DiagnosticReport, type Observation } from './fhir.ts';
+import { codeOf, conceptText, testName, formatDate, formatDateTime, idOf, type DiagnosticReport, type Observation } from './fhir.ts';
 import { flagOf, previousOf, rangeText } from './results.ts';
 import { FlagBadge } from './values.tsx';
 
@@ -15,7 +15,7 @@ function ResultRow({ obs, all }: { obs: Observation; all: readonly Observation[]
   const comparison = previousOf(obs, all);
   return (
     <tr data-observation={obs.id} data-code={codeOf(obs.code)} data-flag={flag ?? 'N'}>
-      <th scope="row">{conceptText(obs.code, lang)}</th>
+      <th scope="row">{testName(obs.code, lang)}</th>
       <td className={flag ? 'abnormal value' : 'value'}>{obs.valueQuantity?.value ?? obs.valueString ?? conceptText(obs.valueCodeableConcept, lang)}</td>
       <td>{obs.valueQuantity?.unit ?? ''}</td>
       <td className="muted">{rangeText(obs.referenceRange?.[0])}</td>

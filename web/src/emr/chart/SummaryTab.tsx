@@ -6,7 +6,7 @@ import { studyUidOf } from '../imaging.ts';
 import type { Summary } from './api.ts';
 import { Link, useChart } from './common.tsx';
 import {
-  codeOf, conceptText, formatDate, formatDateTime, quantityText,
+  codeOf, conceptText, testName, formatDate, formatDateTime, quantityText,
   type AllergyIntolerance, type Appointment, type Condition, type DiagnosticReport, type ImagingStudy, type MedicationRequest, type Observation,
 } from './fhir.ts';
 import { flagOf, rangeText } from './results.ts';
@@ -92,7 +92,7 @@ export function SummaryTab({ summary }: { summary: Summary }) {
           <tbody>
             {labs.map((o) => (
               <tr key={o.id} data-flag={flagOf(o) ?? 'N'}>
-                <th scope="row">{conceptText(o.code, lang)}</th>
+                <th scope="row">{testName(o.code, lang)}</th>
                 <td className={flagOf(o) ? 'abnormal' : undefined}>{quantityText(o.valueQuantity)} <FlagBadge flag={flagOf(o)} /></td>
                 <td className="muted">{rangeText(o.referenceRange?.[0])}</td>
                 <td className="muted">{formatDate(o.effectiveDateTime, lang)}</td>

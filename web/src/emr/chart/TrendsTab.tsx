@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { observationSeries, type Summary } from './api.ts';
 import { useChart } from './common.tsx';
-import { ageOf, codeOf, conceptText, formatDateTime, type Observation, type Patient } from './fhir.ts';
+import { ageOf, codeOf, testName, formatDateTime, type Observation, type Patient } from './fhir.ts';
 import { TrendChart } from './TrendChart.tsx';
 import { VITAL_SERIES, componentLines, labCodes, valueLine, type Line, type VitalSeries } from './trends.ts';
 
@@ -56,7 +56,7 @@ export function TrendsTab({ patientId, summary, today }: { patientId: string; su
   const vitalsPresent = new Set(((summary.vitals ?? []) as Observation[]).map((o) => codeOf(o.code)));
   const vitalChoices: Choice[] = VITAL_SERIES.map((v) => ({ loinc: v.loinc, name: m(v.key), unit: v.unit, vital: v }));
   const labChoices: Choice[] = labCodes((summary.labs ?? []) as Observation[])
-    .map(({ loinc, sample }) => ({ loinc, name: conceptText(sample.code, lang), unit: sample.valueQuantity?.unit ?? '' }));
+    .map(({ loinc, sample }) => ({ loinc, name: testName(sample.code, lang), unit: sample.valueQuantity?.unit ?? '' }));
   const [picked, setPicked] = useState<Set<string>>(() => new Set(VITAL_SERIES.filter((v) => vitalsPresent.has(v.loinc)).map((v) => v.loinc)));
   const toggle = (loinc: string) => setPicked((prev) => {
     const nextSet = new Set(prev);

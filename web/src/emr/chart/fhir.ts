@@ -180,6 +180,17 @@ export function conceptText(concept: CodeableConcept | undefined, lang: Lang): s
   return concept.text ?? codings.find((c) => c.display)?.display ?? codings[0]?.code ?? '';
 }
 
+/**
+ * A test's name: in English, the component part of a LOINC long common name (before the bracketed
+ * property and the " in <system>" part: "Glucose [Moles/volume] in Serum or Plasma" → "Glucose"), which
+ * is how a result table names it; the record's own text in Chinese.
+ */
+export function testName(concept: CodeableConcept | undefined, lang: Lang): string {
+  const full = conceptText(concept, lang);
+  if (lang !== 'en') return full;
+  return full.split(' [')[0]!.split(' in ')[0]!.trim() || full;
+}
+
 export const codeOf = (concept: CodeableConcept | undefined, system = LOINC) => concept?.coding?.find((c) => c.system === system)?.code;
 export const idOf = (ref: Reference | undefined) => ref?.reference?.split('/')[1];
 
