@@ -46,32 +46,40 @@ export function NoteView({ patientId, noteId, encounters, onChanged }: { patient
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
+  const loadVersions = useCallback(async () => {
+    try {
+      setVersions((await notes.versions(noteId)).versions);
+      setVersionsError(false);
+    } catch {
+      setVersions(null);
+      setVersionsError(true);
+    }
+  }, [noteId]);
   const load = useCallback(async () => {
     setError(null);
     try {
-      const current = await notes.read(noteId);
-      setNote(current);
+      setNote(await notes.read(noteId));
       setShown(null);
-      try {
-        setVersions((await notes.versions(noteId)).versions);
-        setVersionsError(false);
-      } catch {
-        setVersions(null);
-        setVersionsError(true);
-      }
+      await loadVersions();
     } catch (err) { setError(err); }
-  }, [noteId]);
+  }, [noteId, loadVersions]);
   useEffect(() => { void load(); }, [load]);
+
+  /** The note as an operation or a write answered it (the stored version), then its versions again. */
+  async function changed(stored: Composition, text: string) {
+    setNote(stored);
+    setShown(null);
+    setStatus(text);
+    await loadVersions();
+    onChanged();
+  }
 
   async function sign() {
     if (!note) return;
     setBusy(true);
     setError(null);
     try {
-      await notes.sign(note.id);
-      setStatus(m('signedOk'));
-      await load();
-      onChanged();
+      await changed(await notes.sign(note.id), m('signedOk'));
     } catch (err) { setError(err); } finally { setBusy(false); }
   }
 
@@ -85,7 +93,7 @@ export function NoteView({ patientId, noteId, encounters, onChanged }: { patient
     return (
       <NoteEditor patientId={patientId} encounters={encounters} mode={{ kind: editing, note }}
         onCancel={() => setEditing(null)}
-        onSaved={() => { setStatus(editing === 'amend' ? m('amendedOk') : m('saved')); setEditing(null); void load(); onChanged(); }} />
+        onSaved={(stored) => { setEditing(null); void changed(stored, editing === 'amend' ? m('amendedOk') : m('saved')); }} />
     );
   }
   const signed = note.status === 'final' || note.status === 'amended';
