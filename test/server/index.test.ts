@@ -57,7 +57,7 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
   try {
     const first = await start(env);
     children.push(first.child);
-    t.is(await total(first.url, 'Patient?_summary=count'), 30);
+    t.is(await total(first.url, 'Patient?_summary=count'), 36);
     t.true((await total(first.url, 'Location?_summary=count')) > 40);
     t.is((await fetch(`${first.url}/health/ready`)).status, 200);
     // The demo log-ins work with DEMO_PASSWORD's default: each staff role, and the demo patient, who
@@ -65,7 +65,7 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     for (const login of ['admin', 'registrar', 'doctor', 'nurse', 'radiologist']) {
       t.truthy(await logIn(first.url, login), login);
     }
-    t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'doctor')), 30);
+    t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'doctor')), 36);
     const patientToken = await logIn(first.url, 'patient@example.org');
     t.is(await total(first.url, 'Patient?_summary=count', patientToken), 2);
     t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'admin')) as number | undefined, undefined, 'admins do not read the clinical record');
@@ -94,7 +94,7 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     // A restart finds the data and does not seed again.
     const again = await start(env);
     children.push(again.child);
-    t.is(await total(again.url, 'Patient?_summary=count'), 30);
+    t.is(await total(again.url, 'Patient?_summary=count'), 36);
     t.false(again.output().includes('Loaded the demo hospital'));
     const exit2 = exited(again.child);
     again.child.kill('SIGTERM');
