@@ -1,7 +1,9 @@
 // The FHIR R4 shapes the chart reads (only the elements it shows) and the small readers shared by its
 // tabs: codeable text in the UI's language, names, ages, dates. Written out here: the web app imports
-// no server module.
-import type { Lang } from '../../shared/i18n/index.tsx';
+// no server module, and this one no .tsx (the plain-function tests type-check it without JSX).
+
+/** The UI's languages (shared/i18n Lang). */
+export type Lang = 'zh-CN' | 'en';
 
 export interface Reference { reference?: string; display?: string }
 export interface Extension { url: string; valueCode?: string; valueString?: string; valueDateTime?: string; extension?: Extension[] }
