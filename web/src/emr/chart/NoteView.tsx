@@ -97,17 +97,18 @@ export function NoteView({ patientId, noteId, encounters, onChanged }: { patient
     );
   }
   const signed = note.status === 'final' || note.status === 'amended';
-  const latest = versions?.[0];
   const displayed = shown ?? note;
+  // The signature of the version on screen (the current one unless an older one is opened).
+  const signature = shown ? versions?.find((v) => v.versionId === shown.meta?.versionId) : versions?.[0];
   return (
-    <article className="note panel" data-testid="note" data-note={note.id} data-status={note.status}>
+    <article className="note-card panel" data-testid="note" data-note={note.id} data-status={note.status}>
       <header className="note-head">
         <h3>{note.title}</h3>
         <NoteStatus status={note.status} />
         <span className="muted">{conceptText(note.type, lang)} · {formatDateTime(note.date, lang)} · {note.author.map((a) => a.display).filter(Boolean).join('、')}</span>
       </header>
       {status ? <p className="note ok" role="status">{status}</p> : null}
-      {signed ? <Signature version={latest} /> : null}
+      {signed ? <Signature version={signature} /> : null}
       {signed ? <p className="note">{m('readOnly')}</p> : null}
       {shown ? (
         <p className="note" data-testid="shown-version" data-version={shown.meta?.versionId}>
