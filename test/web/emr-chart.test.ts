@@ -185,5 +185,12 @@ test.serial('a draft note is signed (then read-only and verified), amended with 
   await amended.locator('[data-testid="shown-version"]').waitFor();
   t.true((await noteText()).includes('急性支气管炎'));
   t.false((await noteText()).includes('病毒性'));
+
+  // The timeline lists every encounter, with the note under the one it was written in.
+  await page.locator('a[data-tab="timeline"]').click();
+  await page.locator('[data-testid="timeline"]').waitFor();
+  t.is(await page.locator('[data-testid="timeline"] > li').count(), (await search(`Encounter?patient=${patientId}&_count=100`)).length);
+  const encounterId = (stored.encounter.reference as string).split('/')[1];
+  t.is(await page.locator(`[data-encounter="${encounterId}"] a[href$="/notes/${id}"]`).count(), 1);
   t.deepEqual(violations, []);
 });
