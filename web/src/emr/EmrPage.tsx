@@ -55,7 +55,7 @@ export default function EmrPage({ path, navigate }: { path: string; navigate(pat
   }
   return (
     <div className="emr">
-      <EmrNav path={path} />
+      {within(path, '/emr') ? <EmrNav path={path} /> : null}
       <Suspense fallback={<p role="status">{m('loading')}</p>}>{body}</Suspense>
     </div>
   );
