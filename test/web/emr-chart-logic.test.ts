@@ -44,6 +44,8 @@ test('names and codes read in the UI\'s language', (t) => {
   const glucose = { text: '葡萄糖', coding: [{ system: 'http://loinc.org', code: '14749-6', display: 'Glucose [Moles/volume] in Serum or Plasma' }] };
   t.is(testName(glucose, 'en'), 'Glucose');
   t.is(testName(glucose, 'zh-CN'), '葡萄糖');
+  t.is(conceptText({ text: '青霉素类', coding: [{ system: 'http://snomed.info/sct', code: '373270004', display: 'Penicillin -class of antibiotic- (substance)' }] }, 'en'),
+    'Penicillin -class of antibiotic-', 'no SNOMED CT semantic tag');
 });
 
 test('H / L from the interpretation, else from the reference range; the previous value of the same code', (t) => {

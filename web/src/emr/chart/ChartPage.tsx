@@ -38,7 +38,7 @@ export function ChartPage({ patientId, tab, rest }: { patientId: string; tab: Ta
     <div className="chart" data-testid="chart" data-patient={patientId}>
       {patient && summary ? <Banner patient={patient} summary={summary} today={today} /> : null}
       <ErrorNote error={error} onRetry={() => void load()} />
-      <nav className="chart-tabs" aria-label={m('heading')}>
+      <nav className="chart-tabs" aria-label={m('chartSections')}>
         {TABS.map((t) => (
           <Link key={t} href={t === 'summary' ? base : `${base}/${t}`} data-tab={t} aria-current={t === tab ? 'page' : undefined}>{m(tabKey[t])}</Link>
         ))}

@@ -70,7 +70,7 @@ export function ResultsTab({ patientId }: { patientId: string }) {
                     <tbody>{results.map((o) => <ResultRow key={o.id} obs={o} all={observations} />)}</tbody>
                   </table>
                 ) : null}
-                {r.conclusion ? <p><span className="muted">{m('conclusion')}：</span><span className="pre">{r.conclusion}</span></p> : null}
+                {r.conclusion ? <p><span className="muted">{m('conclusion')}</span><span className="pre">{r.conclusion}</span></p> : null}
               </section>
             );
           })}

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { encounterPage } from './api.ts';
 import { Link, LoadMore, useChart, type M } from './common.tsx';
-import { formatDateTime, idOf, type Composition, type Encounter } from './fhir.ts';
+import { conceptText, formatDateTime, idOf, type Composition, type Condition, type Encounter } from './fhir.ts';
 import { NoteStatus } from './NoteStatus.tsx';
 
 export function classLabel(m: M, code: string | undefined): string {
@@ -20,6 +20,7 @@ export function TimelineTab({ patientId }: { patientId: string }) {
   const { m, lang } = useChart();
   const [encounters, setEncounters] = useState<Encounter[] | null>(null);
   const [notes, setNotes] = useState<Composition[]>([]);
+  const [diagnoses, setDiagnoses] = useState<Map<string, Condition>>(new Map());
   const [next, setNext] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -30,6 +31,7 @@ export function TimelineTab({ patientId }: { patientId: string }) {
       const page = await encounterPage(patientId, link);
       setEncounters((prev) => [...(link ? prev ?? [] : []), ...page.items]);
       setNotes((prev) => [...(link ? prev : []), ...page.notes]);
+      setDiagnoses((prev) => new Map([...(link ? prev : []), ...page.diagnoses.map((c) => [c.id, c] as const)]));
       setNext(page.next);
     } catch (err) { setError(err); } finally { setBusy(false); }
   }
@@ -55,7 +57,7 @@ export function TimelineTab({ patientId }: { patientId: string }) {
                   <span className="muted">{statusLabel(m, e.status)}</span>
                 </div>
                 {e.diagnosis?.length ? (
-                  <p><span className="muted">{m('diagnoses')}：</span>{e.diagnosis.map((d) => d.condition?.display).filter(Boolean).join('；')}</p>
+                  <p><span className="muted">{m('diagnoses')}</span>{e.diagnosis.map((d) => { const c = diagnoses.get(idOf(d.condition) ?? ''); return c ? conceptText(c.code, lang) : d.condition?.display; }).filter(Boolean).join('；')}</p>
                 ) : null}
                 {mine.length > 0 ? (
                   <ul className="encounter-notes">

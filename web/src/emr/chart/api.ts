@@ -4,7 +4,7 @@ import { requestJson } from '../../shared/http.ts';
 import { chartSummaryQueries, type ChartQuery } from '../chart-queries.ts';
 import {
   LOINC, MRN_SYSTEM, RESIDENT_ID_SYSTEM, matches, included, nextLink,
-  type Bundle, type Composition, type DiagnosticReport, type Encounter, type Observation, type Patient, type Resource,
+  type Bundle, type Composition, type Condition, type DiagnosticReport, type Encounter, type Observation, type Patient, type Resource,
 } from './fhir.ts';
 
 const q = encodeURIComponent;
@@ -51,10 +51,16 @@ export async function chartSummary(patientId: string, today: string): Promise<Su
 
 export interface Page<T> { items: T[]; next?: string }
 
-/** A page of encounters (newest first) with the notes written in them (_revinclude, FHIR R4 search §3.1.1.5.4). */
-export async function encounterPage(patientId: string, next?: string): Promise<Page<Encounter> & { notes: Composition[] }> {
-  const bundle = await fhirGet<Bundle>(next ?? `Encounter?patient=${q(patientId)}&_sort=-date&_count=20&_revinclude=Composition:encounter`);
-  return { items: matches<Encounter>(bundle, 'Encounter'), notes: included<Composition>(bundle, 'Composition'), next: nextLink(bundle) };
+/**
+ * A page of encounters (newest first) with their diagnoses (_include) and the notes written in them
+ * (_revinclude), FHIR R4 search §3.1.1.5.4.
+ */
+export async function encounterPage(patientId: string, next?: string): Promise<Page<Encounter> & { notes: Composition[]; diagnoses: Condition[] }> {
+  const bundle = await fhirGet<Bundle>(next ?? `Encounter?patient=${q(patientId)}&_sort=-date&_count=20&_include=Encounter:diagnosis&_revinclude=Composition:encounter`);
+  return {
+    items: matches<Encounter>(bundle, 'Encounter'), notes: included<Composition>(bundle, 'Composition'),
+    diagnoses: included<Condition>(bundle, 'Condition'), next: nextLink(bundle),
+  };
 }
 
 export async function notePage(patientId: string, next?: string): Promise<Page<Composition>> {

@@ -175,7 +175,8 @@ export function conceptText(concept: CodeableConcept | undefined, lang: Lang): s
   const codings = concept.coding ?? [];
   if (lang === 'en') {
     for (const c of codings) {
-      const text = translated(c, 'en') ?? (c.display && !hasHan(c.display) ? c.display : undefined);
+      // A SNOMED CT fully specified name ends in its semantic tag, "(substance)": not for the screen.
+      const text = translated(c, 'en') ?? (c.display && !hasHan(c.display) ? c.display.replace(/\s+\((?:substance|disorder|finding|product|organism|procedure)\)$/, '') : undefined);
       if (text) return text;
     }
   }

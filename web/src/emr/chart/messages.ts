@@ -4,7 +4,7 @@ import type { Catalogue } from '../i18n.ts';
 const zh = {
   heading: '电子病历',
   navPatients: '患者', navClinic: '门诊', navWards: '病区', navImaging: '影像',
-  loading: '正在加载…',
+  loading: '正在加载…', chartSections: '病历内容',
   loadMore: '加载更多',
   none: '无',
   // search
@@ -33,7 +33,7 @@ const zh = {
   spo2: '血氧饱和度', weight: '体重', pain: '疼痛评分', height: '身高',
   // encounters
   classAMB: '门诊', classEMER: '急诊', classIMP: '住院', classOther: '其他',
-  diagnoses: '诊断', notesOfEncounter: '病历', attending: '医生',
+  diagnoses: '诊断：', notesOfEncounter: '病历', attending: '医生',
   statusInProgress: '进行中', statusFinished: '已结束', statusArrived: '已到诊', statusPlanned: '计划',
   noEncounters: '没有就诊记录。',
   // notes
@@ -55,7 +55,7 @@ const zh = {
   // results
   test: '项目', value: '结果', unit: '单位', range: '参考范围', flag: '提示', previous: '上次',
   flagH: '↑ 偏高', flagL: '↓ 偏低', flagA: '异常',
-  noResults: '没有检验结果。', conclusion: '结论',
+  noResults: '没有检验结果。', conclusion: '结论：',
   // trends
   trendsHeading: '趋势图', vitalSigns: '生命体征', labTests: '检验项目',
   chooseSeries: '选择要显示的指标',
@@ -69,7 +69,7 @@ export type ChartKey = keyof typeof zh;
 const en: Record<ChartKey, string> = {
   heading: 'Electronic medical record',
   navPatients: 'Patients', navClinic: 'Clinic', navWards: 'Wards', navImaging: 'Imaging',
-  loading: 'Loading…',
+  loading: 'Loading…', chartSections: 'Chart sections',
   loadMore: 'Load more',
   none: 'None',
   searchHeading: 'Find a patient',
@@ -92,7 +92,7 @@ const en: Record<ChartKey, string> = {
   temperature: 'Temperature', pulse: 'Pulse', respiration: 'Respiration', bp: 'Blood pressure', systolic: 'Systolic', diastolic: 'Diastolic',
   spo2: 'SpO₂', weight: 'Weight', pain: 'Pain score', height: 'Height',
   classAMB: 'Outpatient', classEMER: 'Emergency', classIMP: 'Inpatient', classOther: 'Other',
-  diagnoses: 'Diagnoses', notesOfEncounter: 'Notes', attending: 'Doctor',
+  diagnoses: 'Diagnoses: ', notesOfEncounter: 'Notes', attending: 'Doctor',
   statusInProgress: 'in progress', statusFinished: 'finished', statusArrived: 'arrived', statusPlanned: 'planned',
   noEncounters: 'No encounters.',
   newNote: 'New note', noteType: 'Note type', encounter: 'Encounter',
@@ -112,7 +112,7 @@ const en: Record<ChartKey, string> = {
   emptyNote: 'Fill in at least one section.',
   test: 'Test', value: 'Result', unit: 'Unit', range: 'Reference range', flag: 'Flag', previous: 'Previous',
   flagH: '↑ High', flagL: '↓ Low', flagA: 'Abnormal',
-  noResults: 'No results.', conclusion: 'Conclusion',
+  noResults: 'No results.', conclusion: 'Conclusion: ',
   trendsHeading: 'Trends', vitalSigns: 'Vital signs', labTests: 'Lab tests',
   chooseSeries: 'Choose what to show',
   noData: 'No data.', points: '{n} points', latest: 'Latest: {value} ({when})',
