@@ -1,8 +1,8 @@
 // The doctors' chart in Chromium, on the seeded demo hospital: the doctor finds a demo patient by name
 // prefix and by MRN, opens the chart (problems, the allergies badge, vitals), draws a trend whose
 // points are the Observations in the database, reads a result flagged H beside its previous value, and
-// writes a note: draft → signed (read-only, signature verified) → amended with a reason, both signed
-// versions in the history.
+// writes a note: draft → edited → signed (read-only, signature verified) → amended with a reason, both
+// signed versions in the history, the note under its encounter on the timeline.
 import { existsSync } from 'node:fs';
 import test from 'ava';
 import type { Page } from 'playwright-core';
@@ -152,6 +152,16 @@ test.serial('a draft note is signed (then read-only and verified), amended with 
   t.deepEqual(draft.section.map((s: Json) => s.code.coding[0].code), ['10164-2', '51848-0', '18776-5']);
   t.true((await noteText()).includes('<script>alert(1)</script>'), 'markup typed in a note is shown as text');
   t.is(await page.locator('[data-testid="note-text"] script').count(), 0);
+
+  // A draft is still the author's to change: a plain update, still preliminary.
+  await note.locator('button[name="edit"]').click();
+  await editor.locator('textarea[name="plan"]').fill('多饮水，三天后复诊。');
+  await editor.locator('button[name="save"]').click();
+  await page.locator('[data-testid="note"][data-status="preliminary"] [role="status"]').waitFor();
+  const edited = (await server.fhir.read({ resourceType: 'Composition', id })) as Json;
+  t.is(edited.status, 'preliminary');
+  t.is(edited.meta.versionId, '2');
+  t.true(JSON.stringify(edited.section).includes('三天后复诊'));
 
   await note.locator('button[name="sign"]').click();
   const signed = page.locator('[data-testid="note"][data-status="final"]');
