@@ -6,9 +6,8 @@ import { useI18n } from '../../shared/i18n/index.tsx';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { useAccount } from '../../staff/StaffGate.tsx';
 import { notes } from './api.ts';
-import { useChart } from './common.tsx';
+import { classLabel, useChart } from './common.tsx';
 import { LOINC, formatDateTime, type Composition, type CompositionSection, type Encounter } from './fhir.ts';
-import { classLabel } from './TimelineTab.tsx';
 import { NOTE_KINDS, kindOf, type NoteKind } from './note-types.ts';
 import { narrativeToText, textToNarrative } from './xhtml.tsx';
 

@@ -13,7 +13,10 @@ export function PatientSearch() {
   const { m, lang } = useChart();
   const params = new URLSearchParams(location.search);
   const [text, setText] = useState(params.get('q') ?? '');
-  const [by, setBy] = useState<SearchBy>((params.get('by') as SearchBy | null) ?? 'auto');
+  const [by, setBy] = useState<SearchBy>(() => {
+    const given = params.get('by');
+    return given && given in byKey ? given as SearchBy : 'auto';
+  });
   const [result, setResult] = useState<{ by: Exclude<SearchBy, 'auto'>; patients: Patient[] } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);

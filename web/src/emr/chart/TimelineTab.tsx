@@ -3,13 +3,9 @@
 import { useEffect, useState } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { encounterPage } from './api.ts';
-import { Link, LoadMore, useChart, type M } from './common.tsx';
+import { classLabel, Link, LoadMore, useChart, type M } from './common.tsx';
 import { conceptText, formatDateTime, idOf, type Composition, type Condition, type Encounter } from './fhir.ts';
 import { NoteStatus } from './NoteStatus.tsx';
-
-export function classLabel(m: M, code: string | undefined): string {
-  return code === 'AMB' ? m('classAMB') : code === 'EMER' ? m('classEMER') : code === 'IMP' || code === 'ACUTE' ? m('classIMP') : m('classOther');
-}
 
 function statusLabel(m: M, status: string | undefined): string {
   return status === 'in-progress' ? m('statusInProgress') : status === 'finished' ? m('statusFinished')

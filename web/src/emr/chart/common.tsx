@@ -18,6 +18,11 @@ export function ageText(m: M, birthDate: string | undefined, today: string): str
   return m(age.unit === 'y' ? 'ageY' : age.unit === 'm' ? 'ageM' : 'ageD', { n: age.value });
 }
 
+/** Encounter.class (v3 ActCode): 门诊 AMB, 急诊 EMER, 住院 IMP / ACUTE. */
+export function classLabel(m: M, code: string | undefined): string {
+  return code === 'AMB' ? m('classAMB') : code === 'EMER' ? m('classEMER') : code === 'IMP' || code === 'ACUTE' ? m('classIMP') : m('classOther');
+}
+
 export function navigateTo(path: string): void {
   history.pushState(null, '', path);
   dispatchEvent(new Event('open-his:navigate'));
