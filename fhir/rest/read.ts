@@ -10,7 +10,9 @@ export const read: Handler = async (req, ctx, route) => {
   if (req.headers.ifNoneMatch && req.headers.ifNoneMatch.split(',').some((t) => t.trim() === etag(version.versionId) || t.trim() === `"${version.versionId}"`)) {
     return { status: 304, headers };
   }
-  if (req.headers.ifModifiedSince) {
+  // RFC 9110 §13.1.3: with If-None-Match present, If-Modified-Since is ignored. Browsers revalidate with
+  // both, and a version written within the same second as the cached one has the same Last-Modified.
+  if (req.headers.ifModifiedSince && !req.headers.ifNoneMatch) {
     const since = Date.parse(req.headers.ifModifiedSince);
     // HTTP dates have whole seconds: compare at that precision.
     if (!Number.isNaN(since) && Math.floor(Date.parse(version.lastUpdated) / 1000) * 1000 <= since) {

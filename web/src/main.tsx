@@ -1,9 +1,8 @@
 // The web app's shell: language switch, and a router that knows /book, the staff pages /admin/booking
 // and /desk (each loaded lazily, so the public page never downloads them); / goes to /book and
-// /admin to /admin/booking; /radiology (worklist, viewer, upload) and /emr/imaging (the doctors'
-// imaging reports), the clinical workflow pages (/emr/clinic, /emr/visits/…, /emr/wards,
-// /emr/inpatients/…) and the operations dashboard /admin/dashboard. The viewer and its codecs are a
-// chunk of their own, loaded when a study opens.
+// /admin to /admin/booking; /radiology (worklist, viewer, upload) and /emr (the EMR: patient search,
+// chart, imaging, and the clinic / ward / dashboard pages — /admin/dashboard included — routed by
+// emr/EmrPage.tsx). The viewer and its codecs are a chunk of their own, loaded when a study opens.
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider, languages, translate, useI18n } from './shared/i18n/index.tsx';
@@ -13,12 +12,9 @@ const BookPage = lazy(() => import('./book/BookPage.tsx'));
 const AdminBookingPage = lazy(() => import('./admin/AdminBookingPage.tsx'));
 const DeskPage = lazy(() => import('./desk/DeskPage.tsx'));
 const RadiologyPage = lazy(() => import('./radiology/RadiologyPage.tsx'));
-const ImagingPage = lazy(() => import('./emr/ImagingPage.tsx'));
-const WorkflowPage = lazy(() => import('./emr/workflow/WorkflowPage.tsx'));
+const EmrPage = lazy(() => import('./emr/EmrPage.tsx'));
 
 const within = (path: string, area: string) => path === area || path.startsWith(`${area}/`);
-/** The workflow chunk's paths (written out here so that the shell does not import the chunk). */
-const isWorkflow = (path: string) => ['/emr/clinic', '/emr/visits', '/emr/wards', '/emr/inpatients', '/admin/dashboard'].some((area) => within(path, area));
 
 /** The current path; navigate() changes it without a reload. */
 function usePath(): string {
@@ -60,7 +56,6 @@ function Shell() {
   useEffect(() => {
     if (path === '/' || path === '') navigate('/book', true);
     else if (path === '/admin' || path === '/admin/') navigate('/admin/booking', true);
-    else if (path === '/emr' || path === '/emr/') navigate('/emr/imaging', true);
   }, [path]);
   return (
     <>
@@ -75,8 +70,7 @@ function Shell() {
           {within(path, '/admin/booking') ? <AdminBookingPage /> : null}
           {within(path, '/desk') ? <DeskPage /> : null}
           {within(path, '/radiology') ? <RadiologyPage path={path} navigate={navigate} /> : null}
-          {within(path, '/emr') && !isWorkflow(path) ? <ImagingPage path={path} navigate={navigate} /> : null}
-          {isWorkflow(path) ? <WorkflowPage path={path} navigate={navigate} /> : null}
+          {within(path, '/emr') || within(path, '/admin/dashboard') ? <EmrPage path={path} navigate={navigate} /> : null}
         </Suspense>
       </main>
     </>

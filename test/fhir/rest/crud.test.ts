@@ -139,6 +139,17 @@ test('conditional read: If-None-Match with the current ETag answers 304', async 
   t.is(older.status, 200);
 });
 
+test('a browser revalidating with If-None-Match and If-Modified-Since gets a version written in the same second', async (t) => {
+  const created = await server.fhir.create({ resourceType: 'Patient', body: patient('Same') }) as any;
+  const first = await request(server, 'GET', `Patient/${created.id}`);
+  await server.fhir.update({ resourceType: 'Patient', id: created.id, body: { ...first.body, gender: 'other' } });
+  const res = await request(server, 'GET', `Patient/${created.id}`, {
+    headers: { 'if-none-match': first.headers.get('etag')!, 'if-modified-since': new Date(Date.now() + 60_000).toUTCString() },
+  });
+  t.is(res.status, 200, 'If-Modified-Since is ignored when If-None-Match is sent (RFC 9110 §13.1.3)');
+  t.is(res.body.meta.versionId, '2');
+});
+
 test('Prefer return=minimal answers without a body, return=OperationOutcome with an outcome', async (t) => {
   const minimal = await request(server, 'POST', 'Patient', { body: patient('Min'), headers: { prefer: 'return=minimal' } });
   t.is(minimal.status, 201);
