@@ -10,7 +10,7 @@
 // created when missing and kept between runs (a second run skips the load). PGlite: BENCH_DATA_DIR,
 // default <tmp>/open-his-bench-chart, with --scale (e.g. 0.05) since the embedded database is slower.
 import { rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
     const notClinical = new Set(['Patient', 'Organization', 'Practitioner', 'AuditEvent', 'Provenance']);
     const clinical = counts.filter((c) => !notClinical.has(c.resource_type)).reduce((n, c) => n + Number(c.n), 0);
     const version = (await db.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.split(' on ')[0];
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${version}`);
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${version}`
+      + ` (load average ${loadAverage()} before the measures)`);
     console.log(`resources: ${fmt(total)} in total, ${fmt(clinical)} clinical — ${counts.map((c) => `${c.resource_type} ${fmt(Number(c.n))}`).join(', ')}`);
 
     if (!(await app.auth.accounts.byLogin(doctor.login))) {
@@ -203,6 +204,7 @@ async function main(): Promise<void> {
       console.log(row(`${q.key}: ${q.path.replace(heavyId, '{heavy}')}`, s, String(bundle.entry?.length ?? (q.key === 'patient' ? 1 : 0))));
       if (s.p50 > 50 || flag('explain')) slow.push(q.path);
     }
+    console.log(`\nload average after the measures: ${loadAverage()} (other processes on the machine share its cores)`);
     if (failures > 0) console.log(`\n${failures} requests answered non-2xx`);
     for (const path of slow) {
       console.log(`\nEXPLAIN ANALYZE of ${path.replace(heavyId, '{heavy}')}:\n${await explainSearch(db, app.engine.registry, path)}`);
@@ -216,6 +218,10 @@ async function seq(n: number, fn: (i: number) => Promise<number>): Promise<numbe
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(await fn(i));
   return out;
+}
+
+function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(1)).join(' / ');
 }
 
 function median(values: number[]): number {
