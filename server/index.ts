@@ -6,6 +6,9 @@ import { seedDemoIfEmpty } from './seed/load.ts';
 import { seedDemoAccounts } from './seed/accounts.ts';
 import { seedDemoBooking } from './seed/booking.ts';
 import { seedDemoImaging } from './seed/imaging.ts';
+import { seedDemoClinicDay } from './seed/clinic-day.ts';
+import { seedDemoNotes } from './seed/notes.ts';
+import { Signatures } from './signing/signatures.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,6 +23,10 @@ async function main(): Promise<void> {
     if (accounts) log.info({ accounts }, 'Created the demo accounts (admin, registrar, doctor, nurse, radiologist, patient@example.org) with DEMO_PASSWORD');
     const studies = await seedDemoImaging(app, { timezone: config.timezone });
     if (studies) log.info({ studies }, 'Stored the demo imaging studies with their orders and reports');
+    const notes = await seedDemoNotes(app.engine, app.auth.accounts, new Signatures(app.db));
+    if (notes) log.info({ notes }, 'Wrote and signed the demo clinical notes');
+    const clinic = await seedDemoClinicDay(app.engine, { timezone: config.timezone });
+    if (clinic) log.info({ appointments: clinic }, 'Booked today\'s demo clinic of the demo doctor');
   }
   // Extend every schedule's slots to today's booking window (idempotent; then hourly).
   const generated = await app.booking.generate();

@@ -41,6 +41,10 @@ import { dicomwebPlugin } from './plugins/dicomweb.ts';
 import { StudyLinker } from './imaging/link.ts';
 import { radiologyRoutes, setUpRadiology } from './radiology/routes.ts';
 import { Signatures } from './signing/signatures.ts';
+import { setUpEmr } from './emr/setup.ts';
+import { emrRoutes } from './emr/routes.ts';
+import { attachWardPush } from './emr/beds/ward-push.ts';
+import { emrRecordRoutes, setUpNotes } from './emr/record-routes.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -152,6 +156,10 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     dicomStore.onStudiesStored((uids) => studyLinker.link(uids));
     await setUpRadiology(db, engine);
     const signatures = await Signatures.open(db);
+    const emr = await setUpEmr(db, engine, { timezone: config.timezone });
+    const wardPush = attachWardPush(push.io, { auth, db, log: server.logger, coalesceMs: Math.min(config.pushCoalesceMs, 100) });
+    emr.onBedsChanged((beds) => wardPush.bedsChanged(beds));
+    setUpNotes(engine, signatures);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -176,6 +184,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       options: { store: dicomStore, index: studyIndex, audit, maxUploadBytes: config.dicomMaxUploadBytes, publicUrl: config.publicUrl },
     });
     await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
+    await server.register({ plugin: emrRoutes, options: { engine, db, audit, calendar: emr.calendar } });
+    await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {
@@ -197,6 +207,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         if (stopped) return;
         stopped = true;
         await server.stop({ timeout: timeoutMs });
+        await wardPush.close();
         await push.close();
         purging.stop();
         await booking.stop();

@@ -234,7 +234,8 @@ export class PgRepository implements Repository {
     return { resourceType, id: id!, versionId, lastUpdated, deleted: false, json };
   }
 
-  async create(resource: Resource, options: { assignedId?: string } = {}): Promise<WriteResult> {
+  async create(input: Resource, options: { assignedId?: string } = {}): Promise<WriteResult> {
+    const resource = this.#options.hooks?.prepare(input) ?? input;
     this.#validate(resource);
     if (!this.#unit && !this.#options.hooks?.has(resource.resourceType)) {
       // A plain create reads nothing, and its flush is one statement, atomic by itself: no

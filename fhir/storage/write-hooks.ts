@@ -5,6 +5,7 @@
 // told after the commit, for effects outside the database (push, e-mail).
 import type { Queryable } from './db.ts';
 import type { Repository } from './repository.ts';
+import type { Resource } from '../types.ts';
 
 export interface WriteChange {
   resourceType: string;
@@ -25,6 +26,11 @@ export interface WriteHookContext {
 export interface WriteHook {
   /** Resource types whose writes this hook sees. */
   readonly types: readonly string[];
+  /**
+   * Before a create is validated and stored: returns the resource with what the server assigns
+   * filled in (e.g. an identifier). Synchronous and without database access: it runs for every create.
+   */
+  prepare?(resource: Resource): Resource;
   /** Inside the transaction; throwing (e.g. a FhirError 'conflict') rolls the whole write back. */
   beforeCommit?(changes: readonly WriteChange[], ctx: WriteHookContext): Promise<void>;
   /** After the transaction committed (never for one that rolled back). Must not throw. */
@@ -45,6 +51,13 @@ export class WriteHooks {
 
   has(resourceType: string): boolean {
     return this.#byType.has(resourceType);
+  }
+
+  /** The resource as the hooks of its type prepare it for creation (write-hooks `prepare`). */
+  prepare(resource: Resource): Resource {
+    let out = resource;
+    for (const hook of this.#byType.get(resource.resourceType) ?? []) if (hook.prepare) out = hook.prepare(out);
+    return out;
   }
 
   /** Changes grouped by the hooks that want them, in registration order. */

@@ -10,9 +10,9 @@ const fromHttpStatus: Record<number, ErrorCode> = {
   415: 'unsupported-media-type', 422: 'unprocessable', 429: 'too-many-requests', 503: 'unavailable',
 };
 
-/** Routes whose errors are OperationOutcomes: the FHIR API, and the radiology API built on it. */
+/** Routes whose errors are OperationOutcomes: the FHIR API, and the radiology and EMR APIs built on it (their pages never fail). */
 function isFhirPath(path: string): boolean {
-  return path === '/fhir' || path.startsWith('/fhir/') || path.startsWith('/radiology/');
+  return path === '/fhir' || path.startsWith('/fhir/') || path.startsWith('/radiology/') || path.startsWith('/emr/');
 }
 
 export function toFhirError(err: Boom | FhirError): FhirError {

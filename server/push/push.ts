@@ -22,6 +22,8 @@ export interface Push {
   close(): Promise<void>;
   /** The `/booking` namespace, for tools that measure a bare broadcast to the same sockets (test/bench/booking.ts). */
   readonly namespace: Namespace<ClientToServerEvents, ServerToClientEvents>;
+  /** The Socket.io server, for the other namespaces (the EMR's `/wards`), sharing the listener and the Redis adapter. */
+  readonly io: Server;
 }
 
 export interface PushOptions {
@@ -140,6 +142,7 @@ export async function createPush(listener: HttpServer, options: PushOptions): Pr
   let closing: Promise<void> | undefined;
   return {
     namespace: booking,
+    io: io as unknown as Server,
     availabilityChanged(service, date) {
       if (provider && !closing) coalescer.mark(roomName(service, date));
     },

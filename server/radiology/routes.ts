@@ -9,6 +9,7 @@ import { callerOf, originOf } from '../plugins/auth.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Signatures } from '../signing/signatures.ts';
 import { worklist, type WorklistQuery } from './worklist.ts';
+import { orderedStudies } from './ordered.ts';
 import { amend, readReport, saveDraft, sign, studyContext, type Author } from './report.ts';
 import { listMeasurements, saveMeasurement } from './measurements.ts';
 import { radiologyStatusHook } from './status-hook.ts';
@@ -73,9 +74,14 @@ export const radiologyRoutes: Plugin<RadiologyRoutesOptions> = {
       method: 'GET', path: '/radiology/worklist',
       async handler(request) {
         mayRead(callerOf(request));
-        const answer = await worklist(db, request.query as WorklistQuery, options.timezone);
-        record(request, 'GET', 'ImagingStudy', answer.items.filter((i) => i.imagingStudyId).map((i) => ({ resourceType: 'ImagingStudy', id: i.imagingStudyId! })));
-        return answer;
+        const query = request.query as WorklistQuery;
+        const answer = await worklist(db, query, options.timezone);
+        const ordered = !query.status || query.status === 'ordered' ? await orderedStudies(db, query) : [];
+        record(request, 'GET', 'ImagingStudy', [
+          ...answer.items.filter((i) => i.imagingStudyId).map((i) => ({ resourceType: 'ImagingStudy', id: i.imagingStudyId! })),
+          ...ordered.map((o) => ({ resourceType: 'ServiceRequest', id: o.orderId })),
+        ]);
+        return { ...answer, ordered };
       },
     });
     server.route({

@@ -17,7 +17,7 @@ export interface WorklistQuery {
 }
 
 const day = /^\d{4}-\d{2}-\d{2}$/;
-const statuses = new Set(['unread', 'preliminary', 'final', 'amended']);
+const statuses = new Set(['unread', 'preliminary', 'final', 'amended', 'ordered']);
 
 export async function worklist(db: Database, query: WorklistQuery, timezone: string) {
   const params: unknown[] = [];
@@ -33,8 +33,10 @@ export async function worklist(db: Database, query: WorklistQuery, timezone: str
     where.push(`${add(query.modality)} = ANY(st.modalities)`);
   }
   if (query.status) {
-    if (!statuses.has(query.status)) throw new FhirError('invalid-request', 'status is unread, preliminary, final or amended');
-    where.push(query.status === 'unread' ? '(r.report_status IS NULL OR r.report_status NOT IN (\'preliminary\', \'final\', \'amended\', \'corrected\', \'appended\'))'
+    if (!statuses.has(query.status)) throw new FhirError('invalid-request', 'status is ordered, unread, preliminary, final or amended');
+    // Orders waiting for images are listed apart (ordered.ts): no stored study is "ordered".
+    if (query.status === 'ordered') where.push('false');
+    else where.push(query.status === 'unread' ? '(r.report_status IS NULL OR r.report_status NOT IN (\'preliminary\', \'final\', \'amended\', \'corrected\', \'appended\'))'
       : query.status === 'final' ? 'r.report_status IN (\'final\', \'amended\', \'corrected\', \'appended\')' : `r.report_status = ${add(query.status)}`);
   }
   if (query.accession) where.push(`st.accession_number = ${add(query.accession)}`);

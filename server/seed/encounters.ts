@@ -136,6 +136,15 @@ export function finish(ctx: PatientContext, enc: EncounterHandle & { plan: Encou
   const period: Record<string, string> = { start: ctx.clock.format(start) };
   if (end) period.end = ctx.clock.format(end);
   const inpatient = plan.kind === 'IMP';
+  // The status history the clinic workflow writes (server/emr/stay.ts): outpatients wait between
+  // check-in and being called (the dashboard's waiting time), inpatients are in progress until discharge.
+  const statusHistory: Record<string, unknown>[] = [];
+  if (!inpatient) {
+    const arrived = new Date(start.getTime() - ctx.prng.int(4, 45) * 60000);
+    statusHistory.push({ status: 'arrived', period: { start: ctx.clock.format(arrived), end: period.start } });
+  }
+  statusHistory.push({ status: 'in-progress', period: { ...period } });
+  if (end) statusHistory.push({ status: 'finished', period: { start: period.end } });
   const diagnosisUse = inpatient
     ? (enc.current ? ['AD', 'Admission diagnosis'] : ['DD', 'Discharge diagnosis'])
     : undefined;
@@ -160,6 +169,7 @@ export function finish(ctx: PatientContext, enc: EncounterHandle & { plan: Encou
       value: inpatient ? ctx.book.nextInpatientNumber() : ctx.book.nextOutpatientNumber(),
     }],
     status: enc.current ? 'in-progress' : 'finished',
+    statusHistory,
     class: coding(SYSTEMS.v3ActCode, plan.kind, classDisplay[plan.kind]),
     subject: ctx.patientRef,
     participant: [{

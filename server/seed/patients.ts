@@ -65,6 +65,13 @@ export const PATIENT_PLANS: readonly PatientPlan[] = [
   { gender: 'male', age: 36, scenario: 'appendicitis-inpatient' },
   { gender: 'female', age: 2, scenario: 'child-uri' },
   { gender: 'male', age: 8, scenario: 'child-pneumonia-inpatient' },
+  // Enough current inpatients that every ward's bed board is busy (appended: earlier patients keep their ids and names).
+  { gender: 'female', age: 77, scenario: 'copd-inpatient' },
+  { gender: 'male', age: 64, scenario: 'pneumonia-inpatient', allergy: 'penicillin' },
+  { gender: 'female', age: 47, scenario: 'gallstone-inpatient' },
+  { gender: 'male', age: 22, scenario: 'appendicitis-inpatient' },
+  { gender: 'female', age: 5, scenario: 'child-pneumonia-inpatient' },
+  { gender: 'male', age: 3, scenario: 'child-pneumonia-inpatient', allergy: 'egg' },
 ];
 
 export interface DemoPatient {

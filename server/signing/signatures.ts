@@ -6,7 +6,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CompactSign, compactVerify, importJWK, importPKCS8, type JWK } from 'jose';
-import { migrate, type Database, type Resource } from '../../fhir/index.ts';
+import { migrate, type Database, type Queryable, type Resource } from '../../fhir/index.ts';
 
 export const signingMigrations = { directory: fileURLToPath(new URL('./migrations/', import.meta.url)), namespace: 'signing' };
 /** ASTM E1762-95 signature type "Author's Signature" (FHIR R4 signature-type value set). */
@@ -49,8 +49,9 @@ export class Signatures {
     return this.#privateKey(accountId);
   }
 
-  async publicKey(accountId: string): Promise<JWK | undefined> {
-    const { rows } = await this.#db.query<{ public_jwk: string }>('SELECT public_jwk FROM signing_key WHERE account_id = $1', [accountId]);
+  /** `db`: the caller's transaction, when it verifies inside one (a write hook; PGlite has one connection). */
+  async publicKey(accountId: string, db: Queryable = this.#db): Promise<JWK | undefined> {
+    const { rows } = await db.query<{ public_jwk: string }>('SELECT public_jwk FROM signing_key WHERE account_id = $1', [accountId]);
     return rows[0] ? JSON.parse(rows[0].public_jwk) as JWK : undefined;
   }
 
@@ -72,15 +73,15 @@ export class Signatures {
   }
 
   /** Whether the JWS verifies with its signer's key and binds exactly this content. */
-  async verify(resource: Resource, jws: string): Promise<{ verified: boolean; signer?: string; when?: string }> {
+  async verify(resource: Resource, jws: string, db: Queryable = this.#db): Promise<{ verified: boolean; signer?: string; when?: string; ref?: string }> {
     try {
       const [header] = jws.split('.');
       const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid?: string };
-      const jwk = kid ? await this.publicKey(kid) : undefined;
+      const jwk = kid ? await this.publicKey(kid, db) : undefined;
       if (!jwk) return { verified: false };
       const { payload } = await compactVerify(jws, await importJWK(jwk, 'ES256'));
       const claims = JSON.parse(new TextDecoder().decode(payload)) as Claims;
-      return { verified: claims.sha256 === contentDigest(resource) && claims.account === kid, signer: claims.signer, when: claims.when };
+      return { verified: claims.sha256 === contentDigest(resource) && claims.account === kid, signer: claims.signer, when: claims.when, ref: claims.ref };
     } catch {
       return { verified: false };
     }

@@ -57,7 +57,7 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
   try {
     const first = await start(env);
     children.push(first.child);
-    t.is(await total(first.url, 'Patient?_summary=count'), 30);
+    t.is(await total(first.url, 'Patient?_summary=count'), 36);
     t.true((await total(first.url, 'Location?_summary=count')) > 40);
     t.is((await fetch(`${first.url}/health/ready`)).status, 200);
     // The demo log-ins work with DEMO_PASSWORD's default: each staff role, and the demo patient, who
@@ -65,7 +65,19 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     for (const login of ['admin', 'registrar', 'doctor', 'nurse', 'radiologist']) {
       t.truthy(await logIn(first.url, login), login);
     }
-    t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'doctor')), 30);
+    const doctorToken = await logIn(first.url, 'doctor');
+    t.is(await total(first.url, 'Patient?_summary=count', doctorToken), 36);
+    // A living hospital: signed notes (one amended) whose signatures verify, a busy bed board, today's clinic.
+    const notes = await (await fetch(`${first.url}/fhir/Composition?status=amended`, { headers: { authorization: `Bearer ${doctorToken}` } })).json() as { entry?: { resource: { id: string } }[] };
+    const amended = notes.entry?.[0]?.resource.id;
+    t.truthy(amended);
+    const versions = await (await fetch(`${first.url}/emr/notes/${amended}/versions`, { headers: { authorization: `Bearer ${doctorToken}` } })).json() as { versions: { status: string; signature?: { verified: boolean } }[] };
+    t.deepEqual(versions.versions.map((v) => [v.status, v.signature?.verified ?? null]), [['amended', true], ['final', true], ['preliminary', null]]);
+    t.true((await total(first.url, 'Composition?status=final&_summary=count', doctorToken))! >= 20);
+    const board = await (await fetch(`${first.url}/emr/bed-board`, { headers: { authorization: `Bearer ${doctorToken}` } })).json() as { wards: { occupied: number }[] };
+    t.true(board.wards.every((w) => w.occupied >= 4));
+    const clinic = await (await fetch(`${first.url}/emr/clinic-list`, { headers: { authorization: `Bearer ${doctorToken}` } })).json() as { items: unknown[] };
+    t.is(clinic.items.length, 11);
     const patientToken = await logIn(first.url, 'patient@example.org');
     t.is(await total(first.url, 'Patient?_summary=count', patientToken), 2);
     t.is(await total(first.url, 'Patient?_summary=count', await logIn(first.url, 'admin')) as number | undefined, undefined, 'admins do not read the clinical record');
@@ -94,7 +106,7 @@ test('npm start on an empty database loads the demo hospital once, and SIGTERM s
     // A restart finds the data and does not seed again.
     const again = await start(env);
     children.push(again.child);
-    t.is(await total(again.url, 'Patient?_summary=count'), 30);
+    t.is(await total(again.url, 'Patient?_summary=count'), 36);
     t.false(again.output().includes('Loaded the demo hospital'));
     const exit2 = exited(again.child);
     again.child.kill('SIGTERM');

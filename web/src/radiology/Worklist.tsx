@@ -4,7 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n, type MessageKey } from '../shared/i18n/index.tsx';
 import { ErrorNote } from '../shared/errors.tsx';
 import { Input, Select } from '../staff/ui.tsx';
-import { newestFirst, radiology, type Worklist as WorklistAnswer, type WorklistItem, type WorklistQuery } from './api.ts';
+import { newestFirst, radiology, type OrderedItem, type Worklist as WorklistAnswer, type WorklistItem, type WorklistQuery } from './api.ts';
 
 export const statusKey: Record<WorklistItem['status'], MessageKey> = {
   unread: 'radiology.status.unread', preliminary: 'radiology.status.preliminary', final: 'radiology.status.final', amended: 'radiology.status.amended',
@@ -64,6 +64,7 @@ export function Worklist({ navigate }: { navigate(path: string): void }) {
         </Select>
         <Select label={t('radiology.statusFilter')} name="status" value={form.status} onChange={set('status')}>
           <option value="">{t('radiology.any')}</option>
+          <option value="ordered">{t('radiology.ordered')}</option>
           {(['unread', 'preliminary', 'final'] as const).map((s) => <option key={s} value={s}>{t(statusKey[s])}</option>)}
         </Select>
         <Input label={t('radiology.patient')} name="q" type="search" value={form.q} onChange={set('q')} />
@@ -106,7 +107,8 @@ export function Worklist({ navigate }: { navigate(path: string): void }) {
               ))}
             </tbody>
           </table>
-          {items.length === 0 ? <p>{t('radiology.noStudies')}</p> : null}
+          {items.length === 0 && !answer.ordered?.length ? <p>{t('radiology.noStudies')}</p> : null}
+          {answer.ordered?.length ? <OrderedTable orders={answer.ordered} /> : null}
           <div className="pager">
             <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>{t('radiology.previous')}</button>
             <button type="button" disabled={offset + pageSize >= answer.total} onClick={() => setOffset(offset + pageSize)}>{t('radiology.next')}</button>
@@ -114,5 +116,39 @@ export function Worklist({ navigate }: { navigate(path: string): void }) {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** Orders placed in the EMR whose images have not arrived: the accession number the modality will carry. */
+function OrderedTable({ orders }: { orders: OrderedItem[] }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <h3 className="note">{t('radiology.orderedCount', { count: orders.length })}</h3>
+      <table className="worklist-table" data-testid="ordered">
+        <thead>
+          <tr>
+            <th scope="col">{t('radiology.authored')}</th>
+            <th scope="col">{t('radiology.patient')}</th>
+            <th scope="col">{t('radiology.modality')}</th>
+            <th scope="col">{t('radiology.description')}</th>
+            <th scope="col">{t('radiology.accession')}</th>
+            <th scope="col">{t('radiology.requester')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {orders.map((o) => (
+            <tr key={o.orderId} data-order={o.orderId} data-status="ordered">
+              <td>{o.authored ? new Date(o.authored).toLocaleString() : '—'}</td>
+              <td>{o.patient.name ?? '—'}</td>
+              <td>{o.modality ?? ''}</td>
+              <td>{o.description ?? ''}</td>
+              <td>{o.accessionNumber}</td>
+              <td>{o.requester ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

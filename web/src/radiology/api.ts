@@ -20,13 +20,23 @@ export interface WorklistItem {
   reportId?: string;
   orderId?: string;
 }
-export interface Worklist { total: number; items: WorklistItem[] }
+/** An imaging order still waiting for its images (its accession number is what the modality will carry). */
+export interface OrderedItem {
+  orderId: string;
+  accessionNumber: string;
+  patient: { id?: string; name?: string };
+  modality?: string;
+  description?: string;
+  authored?: string;
+  requester?: string;
+}
+export interface Worklist { total: number; items: WorklistItem[]; ordered?: OrderedItem[] }
 
 export interface WorklistQuery {
   from?: string;
   to?: string;
   modality?: string;
-  status?: '' | 'unread' | 'preliminary' | 'final';
+  status?: '' | 'ordered' | 'unread' | 'preliminary' | 'final';
   q?: string;
   accession?: string;
   offset?: number;

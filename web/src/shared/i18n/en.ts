@@ -256,6 +256,10 @@ const en: Messages = {
     description: 'Description',
     images: 'Series / images',
     noStudies: 'No study matches.',
+    ordered: 'Ordered, waiting for images',
+    orderedCount: '{count} orders waiting for images',
+    authored: 'Ordered',
+    requester: 'Ordered by',
     previous: 'Previous',
     next: 'Next',
     status: {

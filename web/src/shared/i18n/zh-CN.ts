@@ -255,6 +255,10 @@ const zhCN = {
     description: '检查描述',
     images: '序列 / 图像',
     noStudies: '没有符合条件的检查。',
+    ordered: '已开单，待检查',
+    orderedCount: '{count} 个检查申请待检查',
+    authored: '开单时间',
+    requester: '申请医生',
     previous: '上一页',
     next: '下一页',
     status: {

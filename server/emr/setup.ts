@@ -1,0 +1,31 @@
+// Sets the EMR up on an engine: its tables, the write hooks that keep beds, visits and imaging
+// orders right however the resources are written, and the workflow operations.
+import { fileURLToPath } from 'node:url';
+import { migrate, type Database, type FhirEngine } from '../../fhir/index.ts';
+import { Calendar } from '../booking/calendar.ts';
+import { bedOccupancyHook, type BedsChangedListener } from './beds/occupancy-hook.ts';
+import { openVisitHook } from './visits/open-visit-hook.ts';
+import { imagingOrderHook } from './orders/imaging-orders.ts';
+import { emrOperations } from './operations.ts';
+
+export const emrMigrations = { directory: fileURLToPath(new URL('./migrations/', import.meta.url)), namespace: 'emr' };
+
+export interface EmrSetup {
+  /** Where bed changes are told after their commit (the live bed board); set once the push is up. */
+  onBedsChanged(listener: BedsChangedListener): void;
+  calendar: Calendar;
+}
+
+export async function setUpEmr(db: Database, engine: FhirEngine, options: { timezone: string; now?: () => Date }): Promise<EmrSetup> {
+  await migrate(db, emrMigrations);
+  const listeners: BedsChangedListener[] = [];
+  const calendar = new Calendar(options.timezone);
+  engine.addWriteHook(bedOccupancyHook((beds) => { for (const l of listeners) l(beds); }));
+  engine.addWriteHook(openVisitHook({ timezone: options.timezone, now: options.now }));
+  engine.addWriteHook(imagingOrderHook(options.now));
+  for (const op of emrOperations({
+    timezone: options.timezone, now: options.now,
+    dayStart: (now) => calendar.dayBounds(calendar.dateOf(now))[0].toISOString(),
+  })) engine.addOperation(op);
+  return { onBedsChanged: (listener) => listeners.push(listener), calendar };
+}
