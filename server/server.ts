@@ -44,7 +44,7 @@ import { Signatures } from './signing/signatures.ts';
 import { setUpEmr } from './emr/setup.ts';
 import { emrRoutes } from './emr/routes.ts';
 import { attachWardPush } from './emr/beds/ward-push.ts';
-import { emrRecordRoutes, setUpNotes } from './emr/record-routes.ts';
+import { emrRecordRoutes } from './emr/record-routes.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -156,10 +156,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     dicomStore.onStudiesStored((uids) => studyLinker.link(uids));
     await setUpRadiology(db, engine);
     const signatures = await Signatures.open(db);
-    const emr = await setUpEmr(db, engine, { timezone: config.timezone });
+    const emr = await setUpEmr(db, engine, { timezone: config.timezone, signatures });
     const wardPush = attachWardPush(push.io, { auth, db, log: server.logger, coalesceMs: Math.min(config.pushCoalesceMs, 100) });
     emr.onBedsChanged((beds) => wardPush.bedsChanged(beds));
-    setUpNotes(engine, signatures);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -185,7 +184,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     });
     await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: emrRoutes, options: { engine, db, audit, calendar: emr.calendar } });
-    await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
+    await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, calendar: emr.calendar } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {

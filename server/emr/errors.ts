@@ -22,6 +22,12 @@ export const emrErrors = {
   'no-practitioner': 'business-rule',
   /** An accession number given twice. */
   'accession-taken': 'conflict',
+  /** A signed note (final or amended) changed in place, or signed again: corrections are amendments. */
+  'note-signed': 'conflict',
+  /** An amendment of a note that has not been signed yet: the draft is edited or signed instead. */
+  'not-signed': 'conflict',
+  /** Signing a note someone else wrote. */
+  'not-author': 'business-rule',
 } as const satisfies Record<string, ErrorCode>;
 
 export type EmrErrorCode = keyof typeof emrErrors;

@@ -1,30 +1,16 @@
 // The EMR's workflow transitions as FHIR operations (http://hl7.org/fhir/R4/operations.html), so
 // that they are listed in the CapabilityStatement, checked by the same policy, audited like every
 // other interaction and usable by any FHIR client. Each answers with the resource it changed.
-import { touched, type FhirResponse, type Operation, type OperationDefinitionData, type RestContext } from '../../fhir/index.ts';
+import { touched, type FhirResponse, type Operation, type RestContext } from '../../fhir/index.ts';
 import { parameters, referenceId } from '../booking/operations/params.ts';
 import { admit, discharge, transfer } from './inpatient/admission.ts';
 import { bedStatusParameter, setBedStatus } from './beds/bed-status.ts';
 import { callNext, finishVisit, startVisit } from './visits/queue.ts';
 import { callerPractitionerId, practitionerFor } from './clinician.ts';
 import type { Json } from './stay.ts';
+import { emrOperationDefinition as definition, type OperationParameter } from './operation-definition.ts';
 
-type Param = { name: string; use: 'in' | 'out'; min: number; max: string; type: string };
-
-function definition(resource: 'Encounter' | 'Location', code: string, level: 'type' | 'instance', parameter: Param[]): OperationDefinitionData {
-  return {
-    resourceType: 'OperationDefinition',
-    id: `${resource}-${code}`,
-    url: `https://open-his.example.org/fhir/OperationDefinition/${resource}-${code}`,
-    name: code.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase()),
-    status: 'active', kind: 'operation', code,
-    system: false, type: level === 'type', instance: level === 'instance',
-    resource: [resource], affectsState: true,
-    parameter: [...parameter, { name: 'return', use: 'out', min: 1, max: '1', type: resource }],
-  };
-}
-
-const param = (name: string, type: string, min = 0): Param => ({ name, use: 'in', min, max: '1', type });
+const param = (name: string, type: string, min = 0): OperationParameter => ({ name, use: 'in', min, max: '1', type });
 
 function answer(ctx: RestContext, resource: Json, status = 200): FhirResponse {
   const json = JSON.stringify(resource);

@@ -1,32 +1,24 @@
 // The EMR's JSON reads beside FHIR (errors are OperationOutcomes): a note's signed versions, an
 // encounter's MAR, the operations dashboard and the charting catalogue. Reads of clinical resources
-// are audited like the FHIR reads they stand for. setUpNotes adds the signed-note rules to the engine.
+// are audited like the FHIR reads they stand for.
 import type { Plugin, Request } from '@hapi/hapi';
 import { FhirError, type Database, type FhirEngine, type Interaction, type TouchedResource } from '../../fhir/index.ts';
 import { accessFor, type Caller } from '../auth/caller.ts';
 import { callerOf, originOf } from '../plugins/auth.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import type { Signatures } from '../signing/signatures.ts';
-import { addDays, Calendar, daysBetween, isDate } from '../booking/calendar.ts';
-import { noteLockHook } from './notes/lock-hook.ts';
-import { noteOperations } from './notes/operations.ts';
+import { addDays, daysBetween, isDate, type Calendar } from '../booking/calendar.ts';
 import { noteVersions } from './notes/versions.ts';
 import { medicationAdministrationRecord } from './mar.ts';
 import { dashboard } from './dashboard.ts';
 import { catalogue } from './catalogue.ts';
-
-/** Signed notes: Composition/$sign and $amend, and the lock on signed notes (whichever way they are written). */
-export function setUpNotes(engine: FhirEngine, signatures: Signatures): void {
-  engine.addWriteHook(noteLockHook(signatures));
-  for (const operation of noteOperations(signatures)) engine.addOperation(operation);
-}
 
 export interface EmrRecordRoutesOptions {
   engine: FhirEngine;
   db: Database;
   audit: AuditWriter;
   signatures: Signatures;
-  timezone: string;
+  calendar: Calendar;
   /** The clock (tests fix it); the MAR's due and overdue doses are judged against it. */
   now?: () => Date;
 }
@@ -70,7 +62,7 @@ export const emrRecordRoutes: Plugin<EmrRecordRoutesOptions> = {
   register(server, options) {
     const { engine, db, audit, signatures } = options;
     const repo = engine.repo;
-    const calendar = new Calendar(options.timezone);
+    const { calendar } = options;
     const now = options.now ?? (() => new Date());
     const record = (request: Request, path: string, touched: TouchedResource[]) => {
       audit.deferRecord({ request: { method: 'GET', path, query: new URLSearchParams(), headers: {} }, status: 200, touched }, callerOf(request), originOf(request));

@@ -13,6 +13,7 @@ import { demoChildIndex, demoPatientIndex } from './accounts.ts';
 import { department, departmentOrgId, healthcareServiceId } from './departments.ts';
 import { PATIENT_PLANS, patientId } from './patients.ts';
 import { staffRoster } from './staff.ts';
+import { OUTPATIENT_NUMBER_SYSTEM } from './systems.ts';
 
 type Plan = 'done' | 'no-show' | 'in-consultation' | 'waiting' | 'booked';
 /** Minutes from now of each place, and how far its visit has got. */
@@ -72,7 +73,7 @@ export async function seedDemoClinicDay(engine: FhirEngine, options: { timezone:
       await repo.create({
         resourceType: 'Encounter',
         extension: [{ url: QUEUE_NUMBER_EXTENSION, valuePositiveInt: i + 1 }],
-        identifier: [{ use: 'official', system: 'https://open-his.example.org/fhir/sid/outpatient-number', value: await outpatientNumber(sql, now, options.timezone) }],
+        identifier: [{ use: 'official', system: OUTPATIENT_NUMBER_SYSTEM, value: await outpatientNumber(sql, now, options.timezone) }],
         status: history.at(-1)!.status,
         statusHistory: history,
         class: encounterClass('AMB'),

@@ -7,7 +7,7 @@
 import type { Resource, WriteChange, WriteHook } from '../../../fhir/index.ts';
 import type { Queryable } from '../../../fhir/index.ts';
 import type { Signatures } from '../../signing/signatures.ts';
-import { noteError } from './errors.ts';
+import { emrError } from '../errors.ts';
 import { signedStatuses } from './sign.ts';
 
 interface Json { [key: string]: any }
@@ -38,7 +38,7 @@ export function noteLockHook(signatures: Signatures): WriteHook {
         const before = JSON.parse(change.before) as Json;
         if (!signedStatuses.has(before.status)) continue;
         if (change.after && await signedAmendment(JSON.parse(change.after) as Json, provenances, signatures, tx)) continue;
-        throw noteError('note-signed', `Composition/${change.id} is signed: it is corrected by Composition/${change.id}/$amend, not changed in place`);
+        throw emrError('note-signed', `Composition/${change.id} is signed: it is corrected by Composition/${change.id}/$amend, not changed in place`);
       }
     },
   };

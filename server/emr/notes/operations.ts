@@ -1,38 +1,29 @@
 // Composition/{id}/$sign and Composition/{id}/$amend (http://hl7.org/fhir/R4/operations.html):
 // POST with a Parameters body; the answer is the note as now stored. Who may invoke them is the
 // policy table's (server/auth/policy.ts, codes sign and amend); who may sign which note is sign.ts's.
-import { FhirError, touched, type FhirResponse, type Operation, type OperationDefinitionData, type RestContext } from '../../../fhir/index.ts';
+import { FhirError, touched, type FhirResponse, type Operation, type RestContext } from '../../../fhir/index.ts';
 import { hostOf } from '../../booking/operations/caller.ts';
-import { nameOf } from '../clinician.ts';
-import { OPEN_HIS_BASE } from '../../seed/systems.ts';
+import { callerPractitionerId, nameOf } from '../clinician.ts';
+import { emrOperationDefinition } from '../operation-definition.ts';
 import type { Signatures } from '../../signing/signatures.ts';
 import { amendNote, signNote, type Amendment, type Clinician } from './sign.ts';
 
 interface Json { [key: string]: any }
 
-function definition(code: 'sign' | 'amend', parameter: Json[]): OperationDefinitionData {
-  return {
-    resourceType: 'OperationDefinition',
-    id: `Composition-${code}`,
-    url: `${OPEN_HIS_BASE}/OperationDefinition/Composition-${code}`,
-    name: code === 'sign' ? 'Sign' : 'Amend',
-    status: 'active', kind: 'operation', code,
-    system: false, type: false, instance: true,
-    resource: ['Composition'], affectsState: true,
-    parameter: [...parameter, { name: 'return', use: 'out', min: 1, max: '1', type: 'Composition' }],
-  };
-}
+const definition = (code: 'sign' | 'amend', parameter: Parameters<typeof emrOperationDefinition>[3]) =>
+  emrOperationDefinition('Composition', code, 'instance', parameter);
 
 const appliesTo = (type: string): boolean => type === 'Composition';
 
 /** The calling clinician: a staff account standing for a Practitioner (the server passes its Caller as ctx.host). */
 async function clinicianOf(ctx: RestContext): Promise<Clinician> {
   const caller = hostOf(ctx)?.caller;
-  if (caller?.kind !== 'staff' || !caller.fhirUser?.startsWith('Practitioner/')) {
+  const practitionerId = callerPractitionerId(ctx);
+  if (caller?.kind !== 'staff' || !practitionerId) {
     throw new FhirError('forbidden', 'Notes are signed by a clinician with their own account, linked to a Practitioner');
   }
-  const practitioner = JSON.parse((await ctx.repo.read('Practitioner', caller.fhirUser.slice('Practitioner/'.length))).json!) as Json;
-  return { accountId: caller.accountId, practitioner: caller.fhirUser, display: nameOf(practitioner) ?? caller.login };
+  const practitioner = JSON.parse((await ctx.repo.read('Practitioner', practitionerId)).json!) as Json;
+  return { accountId: caller.accountId, practitioner: `Practitioner/${practitionerId}`, display: nameOf(practitioner) ?? caller.login };
 }
 
 function answer(ctx: RestContext, note: Json): FhirResponse {

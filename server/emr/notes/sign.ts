@@ -6,7 +6,7 @@
 // verifiable, every version kept. The same pattern as radiology reports (server/radiology/report.ts).
 import { FhirError, type Repository, type Resource } from '../../../fhir/index.ts';
 import { AUTHOR_SIGNATURE, type Signatures } from '../../signing/signatures.ts';
-import { noteError } from './errors.ts';
+import { emrError } from '../errors.ts';
 
 interface Json { [key: string]: any }
 
@@ -67,9 +67,9 @@ async function writeSigned(repo: Repository, signatures: Signatures, id: string,
 /** Signs a draft note: only one of its authors may; a signed note is not signed again. */
 export function signNote(repo: Repository, signatures: Signatures, id: string, clinician: Clinician): Promise<Json> {
   return writeSigned(repo, signatures, id, clinician, (current, when) => {
-    if (signedStatuses.has(current.status)) throw noteError('note-signed', 'The note is already signed: correct it by an amendment');
+    if (signedStatuses.has(current.status)) throw emrError('note-signed', 'The note is already signed: correct it by an amendment');
     if (current.status !== 'preliminary') throw new FhirError('conflict', `A note with status ${current.status} is not signed`);
-    if (!authorRefs(current).includes(clinician.practitioner)) throw noteError('not-author', 'Only the author of a note signs it');
+    if (!authorRefs(current).includes(clinician.practitioner)) throw emrError('not-author', 'Only the author of a note signs it');
     // The signer's name on their author entry, so every version reads who wrote it.
     const author = (current.author as Json[]).map((a) => a.reference === clinician.practitioner && !a.display ? { ...a, display: clinician.display } : a);
     return { ...current, status: 'final', author, attester: [...(current.attester ?? []), attestation(clinician, when)] };
@@ -85,7 +85,7 @@ export interface Amendment { resource: Json; reason: string }
  */
 export function amendNote(repo: Repository, signatures: Signatures, id: string, amendment: Amendment, clinician: Clinician): Promise<Json> {
   return writeSigned(repo, signatures, id, clinician, (current, when) => {
-    if (!signedStatuses.has(current.status)) throw noteError('not-signed', 'Only a signed note is amended: edit or sign the draft instead');
+    if (!signedStatuses.has(current.status)) throw emrError('not-signed', 'Only a signed note is amended: edit or sign the draft instead');
     const { meta: _meta, id: _id, subject: _s, encounter: _e, type: _t, ...content } = amendment.resource;
     // The amender comes last: the author of this version (others keep their place).
     const authors = ((current.author ?? []) as Json[]).filter((a) => a.reference !== clinician.practitioner);

@@ -72,9 +72,11 @@ export async function clinicList(repo: Repository, calendar: Calendar, practitio
     const patientId = ((a.participant as Json[] | undefined) ?? []).map((p) => idOf(p.actor?.reference, 'Patient')).find(Boolean) ?? '';
     const patient = patients.get(patientId);
     const encounter = encounters.get(a.id);
+    const queueNumber = queueNumberOf(a as Resource);
+    const mrn = (patient?.identifier as Json[] | undefined)?.find((i) => i.system === MRN_SYSTEM)?.value;
     return {
       appointmentId: a.id,
-      ...(queueNumberOf(a as Resource) !== undefined ? { queueNumber: queueNumberOf(a as Resource) } : {}),
+      ...(queueNumber !== undefined ? { queueNumber } : {}),
       ...(a.start ? { start: a.start } : {}),
       state: stateOf(a, encounter),
       patient: {
@@ -82,7 +84,7 @@ export async function clinicList(repo: Repository, calendar: Calendar, practitio
         ...(nameOf(patient) ? { name: nameOf(patient) } : {}),
         ...(patient?.gender ? { gender: patient.gender } : {}),
         ...(patient?.birthDate ? { birthDate: patient.birthDate } : {}),
-        ...((patient?.identifier as Json[] | undefined)?.find((i) => i.system === MRN_SYSTEM)?.value ? { mrn: (patient!.identifier as Json[]).find((i) => i.system === MRN_SYSTEM)!.value } : {}),
+        ...(mrn ? { mrn } : {}),
       },
       ...(encounter ? { encounterId: encounter.id } : {}),
       ...waited(encounter, now),

@@ -5,7 +5,7 @@ import type { Repository, Resource } from '../../../fhir/index.ts';
 import { QUEUE_NUMBER_EXTENSION } from '../../booking/slot-resource.ts';
 import { idOf } from '../beds/bed-resources.ts';
 import { emrError } from '../errors.ts';
-import { classOf, readJson, save, withStatus, type Json } from '../stay.ts';
+import { ATTENDER, classOf, readJson, save, withStatus, type Json } from '../stay.ts';
 import type { PractitionerRef } from '../clinician.ts';
 
 const queueNumber = (encounter: Json): number =>
@@ -21,7 +21,7 @@ function attendedBy(encounter: Json, doctor: PractitionerRef | undefined): Json 
   if (!doctor) return encounter;
   const participants = (encounter.participant as Json[] | undefined) ?? [];
   if (participants.some((p) => p.individual?.reference === doctor.reference)) return encounter;
-  return { ...encounter, participant: [...participants, { type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'ATND', display: 'attender' }] }], individual: doctor }] };
+  return { ...encounter, participant: [...participants, { type: [ATTENDER], individual: doctor }] };
 }
 
 export async function startVisit(repo: Repository, encounterId: string, doctor: PractitionerRef | undefined, now: string): Promise<Json> {

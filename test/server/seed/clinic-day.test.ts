@@ -9,13 +9,14 @@ import { bedBoard } from '../../../server/emr/beds/board.ts';
 import { clinicList } from '../../../server/emr/visits/clinic-list.ts';
 import { staffRoster } from '../../../server/seed/staff.ts';
 import { createTestDatabase } from '../../helpers/database.ts';
+import { Signatures } from '../../../server/signing/signatures.ts';
 
 test('the seeded inpatients fill the bed board and the demo doctor has one clinic day today, seeded once', async (t) => {
   const database = await createTestDatabase();
   try {
     const timezone = 'Asia/Shanghai';
     const engine = await createFhirEngine({ db: database.db, timezone });
-    const emr = await setUpEmr(database.db, engine, { timezone });
+    const emr = await setUpEmr(database.db, engine, { timezone, signatures: new Signatures(database.db) });
     const bundle = buildDemoBundle({ now: new Date(), timezone });
     const loaded = await engine.handle({ method: 'POST', path: '', query: new URLSearchParams(), headers: { prefer: 'return=minimal' }, body: bundle }, 'http://localhost/fhir');
     t.is(loaded.status, 200);
