@@ -65,8 +65,8 @@ export interface HandleOptions {
   host?: unknown;
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir);
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string; pgliteImage?: Blob }): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir, { image: options.pgliteImage });
 }
 
 export async function createFhirEngine(options: FhirEngineOptions): Promise<FhirEngine> {

@@ -23,4 +23,6 @@ export interface Database extends Queryable {
   /** Runs `fn` in one database transaction; inside it use only the given `tx`. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as one tar file (a backup; `openPglite` can start from it). */
+  dumpDataDir?(): Promise<Blob>;
 }

@@ -49,8 +49,11 @@ function isAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
-/** `dataDir` undefined = in memory (tests). */
-export async function openPglite(dataDir?: string): Promise<Database> {
+/**
+ * `dataDir` undefined = in memory (tests). `image`: start from a data directory saved by
+ * `dumpDataDir()` instead of running initdb (an in-memory database only).
+ */
+export async function openPglite(dataDir?: string, options: { image?: Blob } = {}): Promise<Database> {
   let release = () => {};
   let db: PGlite;
   if (dataDir) {
@@ -63,7 +66,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
       throw err;
     }
   } else {
-    db = await PGlite.create({ extensions: { pg_trgm } });
+    db = await PGlite.create({ extensions: { pg_trgm }, ...(options.image ? { loadDataDir: options.image } : {}) });
   }
   const base = adapt(db);
   let closed = false;
@@ -71,6 +74,7 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     kind: 'pglite',
     query: base.query,
     transaction: (fn) => db.transaction((tx) => fn(adapt(tx))),
+    dumpDataDir: async () => db.dumpDataDir('none'),
     async close() {
       if (closed) return;
       closed = true;

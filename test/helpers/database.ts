@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../fhir/index.ts';
 import { loadConfig } from '../../server/config.ts';
+import { pgliteTemplate, postgresTemplate } from './database-template.ts';
 
 export interface TestDatabase {
   db: Database;
@@ -12,21 +13,25 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A database for one test file, already migrated as a server start leaves it (test/helpers/
+ * database-template.ts), unless `empty` asks for a database that has never been migrated.
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const { databaseUrl } = loadConfig();
   if (!databaseUrl) {
-    const db = await openDatabase({});
+    const db = await openDatabase(options.empty ? {} : { pgliteImage: await pgliteTemplate() });
     return { db, drop: () => db.close() };
   }
-  return createPostgresDatabase(databaseUrl);
+  return createPostgresDatabase(databaseUrl, 'his_test', options.empty ? undefined : await postgresTemplate(databaseUrl));
 }
 
-/** A new, empty database on the server of `adminUrl`, dropped again by `drop()`. */
-export async function createPostgresDatabase(adminUrl: string, prefix = 'his_test'): Promise<TestDatabase> {
+/** A new database on the server of `adminUrl` (empty, or a copy of `template`), dropped again by `drop()`. */
+export async function createPostgresDatabase(adminUrl: string, prefix = 'his_test', template?: string): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

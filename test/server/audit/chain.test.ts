@@ -176,7 +176,7 @@ test.serial('sealing a few hundred records, some committed late by long transact
 });
 
 test.serial('AuditEvents stored before the audit tables were installed are queued and sealed', async (t) => {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ empty: true });
   const engine = await createFhirEngine({ db: database.db, timezone: 'Asia/Shanghai' });
   try {
     const ids = await createEvents(engine, 0, 5);
