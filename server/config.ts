@@ -76,6 +76,18 @@ export interface Config {
   dicomDir: string;
   /** DICOM_MAX_UPLOAD_BYTES — largest STOW-RS request body. Default 1 GiB (send bigger studies in several requests). */
   dicomMaxUploadBytes: number;
+  /** EXPORT_DIR — where Bulk Data export files are written until they expire. Default DATA_DIR/exports. */
+  exportDir: string;
+  /** EXPORT_RETENTION_HOURS — finished exports and their files are removed after this many hours. Default 24. */
+  exportRetentionHours: number;
+  /** SUBSCRIPTION_MAX_ATTEMPTS — failed notifications in a row after which a Subscription goes to `error`. Default 5. */
+  subscriptionMaxAttempts: number;
+  /** SUBSCRIPTION_TIMEOUT_MS — how long a subscriber's endpoint may take to answer a notification. Default 10000. */
+  subscriptionTimeoutMs: number;
+  /** SUBSCRIPTION_RETRY_MS — first retry delay after a failed notification; each next one doubles (at most 10 min). Default 2000. */
+  subscriptionRetryMs: number;
+  /** SUBSCRIPTION_POLL_MS — how often the queue is looked at without a write in this process (retries, heartbeats, other processes). Default 2000. */
+  subscriptionPollMs: number;
 }
 
 const schema = Joi.object({
@@ -112,6 +124,12 @@ const schema = Joi.object({
   PUSH_COALESCE_MS: Joi.number().integer().min(0).max(60_000).default(200),
   DICOM_DIR: Joi.string().empty(''),
   DICOM_MAX_UPLOAD_BYTES: Joi.number().integer().min(1024).default(1024 * 1024 * 1024),
+  EXPORT_DIR: Joi.string(),
+  EXPORT_RETENTION_HOURS: Joi.number().min(0.01).max(24 * 365).default(24),
+  SUBSCRIPTION_MAX_ATTEMPTS: Joi.number().integer().min(1).max(100).default(5),
+  SUBSCRIPTION_TIMEOUT_MS: Joi.number().integer().min(100).max(300_000).default(10_000),
+  SUBSCRIPTION_RETRY_MS: Joi.number().integer().min(10).max(600_000).default(2000),
+  SUBSCRIPTION_POLL_MS: Joi.number().integer().min(50).max(600_000).default(2000),
 }).and('HIS_BOOTSTRAP_CLIENT_ID', 'HIS_BOOTSTRAP_CLIENT_SECRET').unknown(true);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
@@ -147,6 +165,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pushCoalesceMs: value.PUSH_COALESCE_MS,
     dicomDir: resolve(value.DICOM_DIR ?? join(value.DATA_DIR, 'dicom')),
     dicomMaxUploadBytes: value.DICOM_MAX_UPLOAD_BYTES,
+    exportDir: resolve(value.EXPORT_DIR ?? join(value.DATA_DIR, 'exports')),
+    exportRetentionHours: value.EXPORT_RETENTION_HOURS,
+    subscriptionMaxAttempts: value.SUBSCRIPTION_MAX_ATTEMPTS,
+    subscriptionTimeoutMs: value.SUBSCRIPTION_TIMEOUT_MS,
+    subscriptionRetryMs: value.SUBSCRIPTION_RETRY_MS,
+    subscriptionPollMs: value.SUBSCRIPTION_POLL_MS,
     ...overrides,
   });
 }

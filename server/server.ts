@@ -45,6 +45,11 @@ import { setUpEmr } from './emr/setup.ts';
 import { emrRoutes } from './emr/routes.ts';
 import { attachWardPush } from './emr/beds/ward-push.ts';
 import { emrRecordRoutes } from './emr/record-routes.ts';
+import { setUpSubscriptions } from './subscriptions/setup.ts';
+import { setUpBulkExport } from './bulk/setup.ts';
+import type { ExportRunner } from './bulk/runner.ts';
+import { bulkRoutes } from './bulk/routes.ts';
+import type { SubscriptionDispatcher } from './subscriptions/dispatcher.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -61,6 +66,10 @@ export interface OpenHisServer {
   push: Push;
   /** DICOM storage and its study index (DICOMweb under /dicomweb). */
   imaging: { store: DicomStore; index: StudyIndex };
+  /** Rest-hook Subscriptions: delivers notifications after commit (`idle()` waits for what is due). */
+  subscriptions: SubscriptionDispatcher;
+  /** Bulk Data $export jobs running in this process. */
+  bulkExport: ExportRunner;
   /** Stops accepting requests, drains those in flight and background work, then closes the database it opened. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -159,6 +168,15 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const emr = await setUpEmr(db, engine, { timezone: config.timezone, signatures });
     const wardPush = attachWardPush(push.io, { auth, db, log: server.logger, coalesceMs: Math.min(config.pushCoalesceMs, 100) });
     emr.onBedsChanged((beds) => wardPush.bedsChanged(beds));
+    const subscriptions = await setUpSubscriptions(db, engine, {
+      log: server.logger, maxAttempts: config.subscriptionMaxAttempts, timeoutMs: config.subscriptionTimeoutMs,
+      retryMs: config.subscriptionRetryMs, maxRetryMs: 600_000, pollMs: config.subscriptionPollMs,
+      baseUrl: () => `${config.publicUrl ?? server.info.uri}/fhir`,
+    });
+    const bulk = await setUpBulkExport(db, {
+      dir: config.exportDir, retentionMs: config.exportRetentionHours * 3_600_000, log: server.logger,
+      fileUrl: (job, file) => `${config.publicUrl ?? server.info.uri}/fhir/$export-file/${job}/${file}`,
+    });
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -185,6 +203,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: emrRoutes, options: { engine, db, audit, calendar: emr.calendar } });
     await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, calendar: emr.calendar } });
+    await server.register({ plugin: bulkRoutes, options: { engine, jobs: bulk.jobs, runner: bulk.runner, audit, publicUrl: config.publicUrl } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {
@@ -194,6 +213,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     push.setAvailabilityProvider((service, date) => booking.availabilityOf(service, date));
     booking.onAvailabilityChanged((service, date) => push.availabilityChanged(service, date));
     booking.start();
+    await subscriptions.start();
+    await bulk.runner.start();
     // Last: nothing after it can fail and leave its timer running.
     const reminders = startReminders({
       db, repo: engine.repo, accounts: auth.accounts, mailer, log: server.logger, timezone: config.timezone, organizer: config.mailFrom,
@@ -202,6 +223,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     return {
       server, engine, db, auth, audit, sealer, mailer, booking, reminders, push,
       imaging: { store: dicomStore, index: studyIndex },
+      subscriptions,
+      bulkExport: bulk.runner,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
@@ -210,6 +233,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
         await push.close();
         purging.stop();
         await booking.stop();
+        await subscriptions.stop();
+        await bulk.runner.stop();
         await dicomStore.idle();
         await bookingMail.idle();
         await reminders.stop();

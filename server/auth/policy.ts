@@ -74,6 +74,11 @@ export const policy: readonly PolicyRow[] = [
   { role: 'radiologist', types: ['ImagingStudy', 'DiagnosticReport', 'Media', 'Observation', 'Provenance'], interactions: writing, why: 'Radiologists report on studies' },
   { role: 'radiologist', types: ['ServiceRequest', 'Task'], interactions: ['update', 'patch'], why: 'Radiologists accept and complete imaging orders' },
   { role: 'radiologist', types: [...directory, ...reference], interactions: reading, why: 'Colleagues, modalities and reference data' },
+
+  ...staffRoles.map((role): PolicyRow => ({
+    role, types: ['Subscription'], interactions: everything,
+    why: 'Staff and their systems subscribe to changes of what they may read (the criteria is checked against their reads)',
+  })),
 ];
 
 /** Operations by code: who may invoke them, beyond reading what they return (checked per type as usual). */

@@ -4,6 +4,7 @@ import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { FhirError, responseResource, type Access, type FhirEngine, type FhirRequest, type Resource } from '../../fhir/index.ts';
 import type { FhirMethod } from '../../fhir/rest/types.ts';
 import { accessFor, type Caller } from '../auth/caller.ts';
+import { checkSubscriptionWrites } from '../subscriptions/authorize.ts';
 import { fhirAuditEvents } from '../audit/event.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import { callerOf, originOf } from './auth.ts';
@@ -135,7 +136,9 @@ export const fhirPlugin: Plugin<FhirPluginOptions> = {
       const origin = originOf(request);
       let result;
       try {
-        result = await options.engine.handle(toFhirRequest(request), baseUrl, {
+        const fhirRequest = toFhirRequest(request);
+        checkSubscriptionWrites(fhirRequest, accessOf(caller));
+        result = await options.engine.handle(fhirRequest, baseUrl, {
           access: accessOf(caller),
           auditor: { events: (record) => fhirAuditEvents(record, caller, origin), later: (record) => options.audit.deferRecord(record, caller, origin) },
           // Booking's operations need who is asking and from where (rate limits, proxies).

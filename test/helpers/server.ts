@@ -39,9 +39,11 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   const outboxDir = join(tmpdir(), `open-his-outbox-${randomBytes(6).toString('hex')}`);
   // Stored DICOM files too: a directory of its own, removed when the server stops.
   const dicomDir = join(tmpdir(), `open-his-dicom-${randomBytes(6).toString('hex')}`);
+  // And Bulk Data export files.
+  const exportDir = join(tmpdir(), `open-his-exports-${randomBytes(6).toString('hex')}`);
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, {
     port: 0, host: '127.0.0.1', seedDemo: false, accessTokenSeconds: 3600,
-    bootstrapClient: testClient, mailOutboxDir: outboxDir, dicomDir, ...overrides,
+    bootstrapClient: testClient, mailOutboxDir: outboxDir, dicomDir, exportDir, ...overrides,
   });
   const app = await createServer(config, { db: database.db });
   await app.server.start();
@@ -57,6 +59,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
       await database.drop();
       await rm(outboxDir, { recursive: true, force: true });
       await rm(dicomDir, { recursive: true, force: true });
+      await rm(exportDir, { recursive: true, force: true });
     },
   };
 }
