@@ -45,6 +45,8 @@ import { setUpEmr } from './emr/setup.ts';
 import { emrRoutes } from './emr/routes.ts';
 import { attachWardPush } from './emr/beds/ward-push.ts';
 import { emrRecordRoutes } from './emr/record-routes.ts';
+import { setUpExchange, type ExchangeSetup } from './exchange/setup.ts';
+import { partnerRoutes } from './exchange/partners/routes.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -61,6 +63,8 @@ export interface OpenHisServer {
   push: Push;
   /** DICOM storage and its study index (DICOMweb under /dicomweb). */
   imaging: { store: DicomStore; index: StudyIndex };
+  /** Exchange with other organisations: the partner registry (server/exchange/). */
+  exchange: ExchangeSetup;
   /** Stops accepting requests, drains those in flight and background work, then closes the database it opened. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -159,6 +163,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const emr = await setUpEmr(db, engine, { timezone: config.timezone, signatures });
     const wardPush = attachWardPush(push.io, { auth, db, log: server.logger, coalesceMs: Math.min(config.pushCoalesceMs, 100) });
     emr.onBedsChanged((beds) => wardPush.bedsChanged(beds));
+    const exchange = await setUpExchange(db);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -185,6 +190,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: emrRoutes, options: { engine, db, audit, calendar: emr.calendar } });
     await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, calendar: emr.calendar } });
+    await server.register({ plugin: partnerRoutes, options: { registry: exchange.partners, audit } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {
@@ -202,6 +208,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     return {
       server, engine, db, auth, audit, sealer, mailer, booking, reminders, push,
       imaging: { store: dicomStore, index: studyIndex },
+      exchange,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
