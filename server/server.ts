@@ -163,7 +163,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     const emr = await setUpEmr(db, engine, { timezone: config.timezone, signatures });
     const wardPush = attachWardPush(push.io, { auth, db, log: server.logger, coalesceMs: Math.min(config.pushCoalesceMs, 100) });
     emr.onBedsChanged((beds) => wardPush.bedsChanged(beds));
-    const exchange = await setUpExchange(db);
+    const exchange = await setUpExchange(db, engine);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);

@@ -1,7 +1,9 @@
-// Sets the exchange with other organisations up: its tables and the partner registry.
+// Sets the exchange with other organisations up: its tables, the partner registry and the
+// patient summary operation.
 import { fileURLToPath } from 'node:url';
-import { migrate, type Database } from '../../fhir/index.ts';
+import { migrate, type Database, type FhirEngine } from '../../fhir/index.ts';
 import { PartnerRegistry } from './partners/registry.ts';
+import { summaryOperation } from './summary/operation.ts';
 
 export const exchangeMigrations = { directory: fileURLToPath(new URL('./migrations/', import.meta.url)), namespace: 'exchange' };
 
@@ -9,7 +11,8 @@ export interface ExchangeSetup {
   partners: PartnerRegistry;
 }
 
-export async function setUpExchange(db: Database): Promise<ExchangeSetup> {
+export async function setUpExchange(db: Database, engine: FhirEngine): Promise<ExchangeSetup> {
   await migrate(db, exchangeMigrations);
+  engine.addOperation(summaryOperation);
   return { partners: new PartnerRegistry(db) };
 }
