@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { migrate, type Database, type FhirEngine } from '../../fhir/index.ts';
 import { PartnerRegistry } from './partners/registry.ts';
 import { summaryOperation } from './summary/operation.ts';
+import { referOperation } from './referral/refer.ts';
 
 export const exchangeMigrations = { directory: fileURLToPath(new URL('./migrations/', import.meta.url)), namespace: 'exchange' };
 
@@ -14,5 +15,7 @@ export interface ExchangeSetup {
 export async function setUpExchange(db: Database, engine: FhirEngine): Promise<ExchangeSetup> {
   await migrate(db, exchangeMigrations);
   engine.addOperation(summaryOperation);
-  return { partners: new PartnerRegistry(db) };
+  const partners = new PartnerRegistry(db);
+  engine.addOperation(referOperation(partners));
+  return { partners };
 }
