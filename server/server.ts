@@ -50,6 +50,9 @@ import { setUpBulkExport } from './bulk/setup.ts';
 import type { ExportRunner } from './bulk/runner.ts';
 import { bulkRoutes } from './bulk/routes.ts';
 import type { SubscriptionDispatcher } from './subscriptions/dispatcher.ts';
+import { setUpExchange, type ExchangeSetup } from './exchange/setup.ts';
+import { partnerRoutes } from './exchange/partners/routes.ts';
+import { setUpRecordsIn } from './exchange/records-in/setup.ts';
 
 export interface OpenHisServer {
   server: Hapi.Server;
@@ -70,6 +73,8 @@ export interface OpenHisServer {
   subscriptions: SubscriptionDispatcher;
   /** Bulk Data $export jobs running in this process. */
   bulkExport: ExportRunner;
+  /** Exchange with other organisations: the partner registry (server/exchange/). */
+  exchange: ExchangeSetup;
   /** Stops accepting requests, drains those in flight and background work, then closes the database it opened. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -177,6 +182,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       dir: config.exportDir, retentionMs: config.exportRetentionHours * 3_600_000, log: server.logger,
       fileUrl: (job, file) => `${config.publicUrl ?? server.info.uri}/fhir/$export-file/${job}/${file}`,
     });
+    const exchange = await setUpExchange(db, engine);
+    await setUpRecordsIn(db);
 
     await server.register({ plugin: clientAddressPlugin, options: { trustProxy: config.trustProxy } });
     await server.register(errorsPlugin);
@@ -204,6 +211,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: emrRoutes, options: { engine, db, audit, calendar: emr.calendar } });
     await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, calendar: emr.calendar } });
     await server.register({ plugin: bulkRoutes, options: { engine, jobs: bulk.jobs, runner: bulk.runner, audit, publicUrl: config.publicUrl } });
+    await server.register({ plugin: partnerRoutes, options: { registry: exchange.partners, audit } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });
     const bookingMail = mailBookingNotices(booking, {
@@ -225,6 +233,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       imaging: { store: dicomStore, index: studyIndex },
       subscriptions,
       bulkExport: bulk.runner,
+      exchange,
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;

@@ -14,6 +14,7 @@ import type { Queryable } from '../../fhir/index.ts';
 import type { AuditWriter } from '../audit/writer.ts';
 import { authenticationEvent } from '../audit/event.ts';
 import { originOf } from '../plugins/auth.ts';
+import { JWT_BEARER, assertedClientId, assertionAlgorithms, verifyClientAssertion } from './client-assertion.ts';
 
 export interface OAuthRoutesOptions {
   service: AuthService;
@@ -105,10 +106,11 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
         revocation_endpoint: `${base}/oauth2/revoke`,
         grant_types_supported: ['authorization_code', 'client_credentials', 'refresh_token'],
         response_types_supported: ['code'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+        token_endpoint_auth_signing_alg_values_supported: assertionAlgorithms,
         code_challenge_methods_supported: ['S256'],
         scopes_supported: supportedScopes,
-        capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient',
+        capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'client-confidential-asymmetric', 'context-standalone-patient',
           'permission-patient', 'permission-user', 'permission-offline', 'permission-v1', 'permission-v2'],
       };
     };
@@ -205,7 +207,19 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
           payload: { parse: true, allow: 'application/x-www-form-urlencoded', maxBytes: 16 * 1024 },
           async handler(request, h) {
             const form = stringFields(request.payload);
-            const { client, presented } = await clientFrom(request, clients, form);
+            let { client, presented } = await clientFrom(request, clients, form);
+            if (form.client_assertion_type !== undefined || form.client_assertion !== undefined) {
+              // SMART Backend Services: the client proves itself with a JWT signed by its registered key.
+              if (form.client_assertion_type !== JWT_BEARER || !form.client_assertion) return oauthError(h, 'invalid_client', 'Unsupported client_assertion_type', 401);
+              const claimed = assertedClientId(form.client_assertion);
+              const candidate = claimed ? await clients.byId(claimed) : null;
+              if (!candidate || (form.client_id && form.client_id !== claimed)) return oauthError(h, 'invalid_client', 'Client authentication failed', 401);
+              const refused = await verifyClientAssertion(db, { clientId: candidate.clientId, jwks: candidate.jwks ?? null, jwksUrl: candidate.jwksUrl ?? null },
+                form.client_assertion, `${baseOf(request, options.publicUrl)}/oauth2/token`);
+              if (refused) return oauthError(h, 'invalid_client', refused, 401);
+              client = candidate;
+              presented = true;
+            }
             const grant = form.grant_type;
             if (grant === 'client_credentials') {
               if (!client || !client.confidential) return oauthError(h, 'invalid_client', 'Client authentication failed', 401);
@@ -294,6 +308,12 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
               grantTypes: Joi.array().items(Joi.string().valid('authorization_code', 'client_credentials')).min(1).unique().required(),
               redirectUris: Joi.array().items(Joi.string().uri({ scheme: ['http', 'https'] })).default([]),
               scope: Joi.string().max(2000).required(),
+              // SMART Backend Services: the client's public keys (JWK Set) or where to fetch them.
+              jwks: Joi.object({ keys: Joi.array().items(Joi.object({ kty: Joi.string().required() }).unknown(true).custom((key: Record<string, unknown>) => {
+                if ('d' in key) throw new Error('a private key');
+                return key;
+              })).min(1).required() }),
+              jwksUrl: Joi.string().uri({ scheme: ['http', 'https'] }).max(1000),
             }),
           },
           async handler(request, h) {
@@ -306,7 +326,12 @@ export const oauthRoutes: Plugin<OAuthRoutesOptions> = {
             if (await clients.byId(input.clientId)) {
               return h.response({ error: 'invalid_client_metadata', error_description: `A client ${input.clientId} is registered already` }).code(409);
             }
-            const secret = input.confidential ? randomSecret() : undefined;
+            // A client with registered keys authenticates with them: no secret is issued.
+            const hasKeys = input.jwks !== undefined || input.jwksUrl !== undefined;
+            if (hasKeys && !input.confidential) {
+              return h.response({ error: 'invalid_client_metadata', error_description: 'A client with keys is confidential' }).code(400);
+            }
+            const secret = input.confidential && !hasKeys ? randomSecret() : undefined;
             await clients.save({ ...input, secret });
             return h.response({ ...input, ...(secret ? { clientSecret: secret } : {}) }).code(201);
           },

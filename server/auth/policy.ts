@@ -100,6 +100,9 @@ export const operationPolicy: Readonly<Record<string, { roles: readonly Role[]; 
   discharge: { roles: ['doctor', 'nurse'], why: 'Encounter/$discharge: discharge (出院); the bed goes to cleaning' },
   'bed-status': { roles: ['nurse', 'admin'], why: 'Location/$bed-status: a bed cleaned, closed or reopened' },
   sign: { roles: ['doctor', 'nurse'], why: 'Composition/$sign: the author signs a note, which locks it' },
+  summary: { roles: ['doctor', 'nurse', 'patient'], why: 'Patient/$summary: the patient summary document (IPS), patients for themselves and those they are a proxy for' },
+  'fetch-external': { roles: ['doctor'], why: 'Patient/$fetch-external: a doctor brings the record in from a partner hospital, with the patient\'s consent' },
+  refer: { roles: ['doctor'], why: 'Patient/$refer: a doctor sends the patient summary to a partner organisation (转诊)' },
   amend: { roles: ['doctor', 'nurse'], why: 'Composition/$amend: a signed note is corrected by a new, signed version' },
 };
 

@@ -10,9 +10,10 @@ const fromHttpStatus: Record<number, ErrorCode> = {
   415: 'unsupported-media-type', 422: 'unprocessable', 429: 'too-many-requests', 503: 'unavailable',
 };
 
-/** Routes whose errors are OperationOutcomes: the FHIR API, and the radiology and EMR APIs built on it (their pages never fail). */
+/** Routes whose errors are OperationOutcomes: the FHIR API, and the radiology, EMR and exchange APIs built on it (their pages never fail). */
 function isFhirPath(path: string): boolean {
-  return path === '/fhir' || path.startsWith('/fhir/') || path.startsWith('/radiology/') || path.startsWith('/emr/');
+  return path === '/fhir' || path.startsWith('/fhir/') || path.startsWith('/radiology/') || path.startsWith('/emr/')
+    || path.startsWith('/exchange/') || path.startsWith('/admin/exchange/');
 }
 
 export function toFhirError(err: Boom | FhirError): FhirError {
