@@ -1,5 +1,5 @@
 import test from 'ava';
-import { dummyVerify, hashPassword, passwordNeedsRehash, passwordProblem, verifyPassword } from '../../../server/auth/password.ts';
+import { dummyHash, dummyVerify, hashPassword, passwordNeedsRehash, passwordProblem, verifyPassword } from '../../../server/auth/password.ts';
 
 const password = 'correct horse battery staple';
 
@@ -40,21 +40,16 @@ test('a password typed with full-width characters matches its half-width form', 
   t.true(await verifyPassword(hash, 'My password 2024'));
 });
 
-test.serial('a dummy verification answers false and takes about as long as a real one', async (t) => {
-  const hash = await hashPassword(password);
+// The cost of an argon2 check is set by the parameters inside the hash, so equal parameters mean
+// equal cost. Comparing wall-clock times here failed on loaded machines; timing belongs in bench.
+test('a dummy verification answers false and checks a hash made with the real parameters', async (t) => {
   t.false(await dummyVerify());
-  const time = async (run: () => Promise<unknown>): Promise<number> => {
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const start = process.hrtime.bigint();
-      await run();
-      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    return samples.sort((a, b) => a - b)[2]!;
-  };
-  const real = await time(() => verifyPassword(hash, 'wrong password here'));
-  const dummy = await time(() => dummyVerify());
-  t.true(dummy > real / 3 && dummy < real * 3, `real ${real.toFixed(1)} ms, dummy ${dummy.toFixed(1)} ms`);
+  t.false(await dummyVerify());
+  const dummy = await dummyHash();
+  const real = await hashPassword(password);
+  t.false(passwordNeedsRehash(dummy));
+  t.is(dummy.split('$').slice(0, 4).join('$'), real.split('$').slice(0, 4).join('$'));
+  t.is(await dummyHash(), dummy, 'made once, not per call');
 });
 
 test('a password of ten characters or more that is not common is acceptable', (t) => {
