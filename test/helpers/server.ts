@@ -79,7 +79,7 @@ export async function request(
     payload = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/fhir+json';
   }
-  const url = /^https?:/.test(path) ? path : path.startsWith('/') && !path.startsWith('/fhir') && /^\/(auth|oauth2|admin|health|booking|dev|\.well-known)/.test(path)
+  const url = /^https?:/.test(path) ? path : path.startsWith('/') && !path.startsWith('/fhir') && /^\/(auth|oauth2|admin|exchange|health|booking|dev|\.well-known)/.test(path)
     ? `${server.url}${path}`
     : `${server.base}${path.startsWith('/') ? '' : '/'}${path}`;
   const res = await fetch(url, { method, headers, body: payload as BodyInit | undefined });

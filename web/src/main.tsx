@@ -1,5 +1,5 @@
-// The web app's shell: language switch, and a router that knows /book, the staff pages /admin/booking
-// and /desk (each loaded lazily, so the public page never downloads them); / goes to /book and
+// The web app's shell: language switch, and a router that knows /book, the staff pages /admin/booking,
+// /admin/exchange and /desk (each loaded lazily, so the public page never downloads them); / goes to /book and
 // /admin to /admin/booking; /radiology (worklist, viewer, upload) and /emr (the EMR: patient search,
 // chart, imaging, and the clinic / ward / dashboard pages — /admin/dashboard included — routed by
 // emr/EmrPage.tsx). The viewer and its codecs are a chunk of their own, loaded when a study opens.
@@ -10,6 +10,7 @@ import './styles.css';
 
 const BookPage = lazy(() => import('./book/BookPage.tsx'));
 const AdminBookingPage = lazy(() => import('./admin/AdminBookingPage.tsx'));
+const AdminExchangePage = lazy(() => import('./admin/AdminExchangePage.tsx'));
 const DeskPage = lazy(() => import('./desk/DeskPage.tsx'));
 const RadiologyPage = lazy(() => import('./radiology/RadiologyPage.tsx'));
 const EmrPage = lazy(() => import('./emr/EmrPage.tsx'));
@@ -68,6 +69,7 @@ function Shell() {
         <Suspense fallback={<p role="status">{t('app.loading')}</p>}>
           {within(path, '/book') ? <BookPage path={path} navigate={navigate} /> : null}
           {within(path, '/admin/booking') ? <AdminBookingPage /> : null}
+          {within(path, '/admin/exchange') ? <AdminExchangePage /> : null}
           {within(path, '/desk') ? <DeskPage /> : null}
           {within(path, '/radiology') ? <RadiologyPage path={path} navigate={navigate} /> : null}
           {within(path, '/emr') || within(path, '/admin/dashboard') ? <EmrPage path={path} navigate={navigate} /> : null}

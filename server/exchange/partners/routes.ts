@@ -1,6 +1,6 @@
-// Administration of exchange partners (admin role only, every change audited) and our public JWKS
-// for the partners that authenticate us with SMART Backend Services. Answers never carry a secret
-// or a private key.
+// Administration of exchange partners (admin role only, every change audited), the directory of
+// enabled partners for staff, and our public JWKS for the partners that authenticate us with SMART
+// Backend Services. Answers never carry a secret or a private key.
 import type { Plugin, Request, ServerRoute } from '@hapi/hapi';
 import Joi from 'joi';
 import { requireAdmin } from '../../auth/admin-routes.ts';
@@ -9,6 +9,7 @@ import type { AuditWriter } from '../../audit/writer.ts';
 import { accessChangeEvent } from '../../audit/event.ts';
 import type { PartnerInput, PartnerRegistry } from './registry.ts';
 import { exchangeError } from '../errors.ts';
+import { authError } from '../../auth/errors.ts';
 
 const partnerId = Joi.string().pattern(/^[A-Za-z0-9\-.]{1,64}$/);
 
@@ -49,6 +50,16 @@ export const partnerRoutes: Plugin<{ registry: PartnerRegistry; audit: AuditWrit
     const routes: ServerRoute[] = [
       // Our public keys (RFC 7517 JWK Set), for partners that register us with a JWKS URL.
       { method: 'GET', path: '/exchange/jwks', options: { auth: false, handler: async (_request, h) => h.response(await registry.publicJwks()).type('application/jwk-set+json') } },
+      // The directory clinicians choose from when they refer a patient or fetch a record: enabled
+      // partners, names and organisation identifiers only.
+      {
+        method: 'GET', path: '/exchange/partners',
+        async handler(request) {
+          const caller = callerOf(request);
+          if (caller.kind !== 'staff') throw authError('forbidden', 'The partner directory is for staff');
+          return (await registry.list()).filter((p) => p.enabled).map(({ id, name, organization }) => ({ id, name, organization }));
+        },
+      },
       {
         method: 'GET', path: '/admin/exchange/partners',
         async handler(request) {

@@ -5,6 +5,7 @@ import test from 'ava';
 import { startTestServer, request, type TestServer } from '../../helpers/server.ts';
 import { remoteClient, remoteFailure } from '../../../server/exchange/partners/remote-client.ts';
 import { exchangeCodeOf } from '../../../server/exchange/errors.ts';
+import { createAccount, logIn } from '../../helpers/accounts.ts';
 
 let a: TestServer;
 let b: TestServer;
@@ -74,6 +75,29 @@ test.serial('a partner nobody answers for is partner-unreachable, and a refused 
 test.serial('only administrators manage partners', async (t) => {
   const res = await request(a, 'GET', '/admin/exchange/partners', { token: null });
   t.is(res.status, 401);
+  await createAccount(a, { login: 'dr.wang', roles: ['doctor'] });
+  const doctor = await request(a, 'GET', '/admin/exchange/partners', { token: await logIn(a, 'dr.wang') });
+  t.is(doctor.status, 403);
+});
+
+test.serial('staff see the directory of enabled partners — names and identifiers, no credentials; patients and anonymous callers do not', async (t) => {
+  await a.app.exchange.partners.save({ id: 'dir-on', name: '市第三医院', baseUrl: 'http://127.0.0.1:9/fhir', organization: { system: 'urn:example', value: 'C-3' },
+    auth: { kind: 'client-credentials', clientId: 'x', secret: 'directory-secret' } });
+  await a.app.exchange.partners.save({ id: 'dir-off', name: '停用医院', baseUrl: 'http://127.0.0.1:9/fhir', enabled: false,
+    auth: { kind: 'client-credentials', clientId: 'x', secret: 'directory-secret' } });
+  await createAccount(a, { login: 'nurse.zhou', roles: ['nurse'] });
+  const listed = await request(a, 'GET', '/exchange/partners', { token: await logIn(a, 'nurse.zhou') });
+  t.is(listed.status, 200, listed.text);
+  const entry = (listed.body as { id: string }[]).find((p) => p.id === 'dir-on');
+  t.deepEqual(entry, { id: 'dir-on', name: '市第三医院', organization: { system: 'urn:example', value: 'C-3' } });
+  t.false((listed.body as { id: string }[]).some((p) => p.id === 'dir-off'));
+  t.false(listed.text.includes('directory-secret'));
+  t.false(listed.text.includes('127.0.0.1:9'), 'no addresses either');
+
+  t.is((await request(a, 'GET', '/exchange/partners', { token: null })).status, 401);
+  const patientId = (await request(a, 'POST', '/Patient', { body: { resourceType: 'Patient', name: [{ text: '周一' }] } })).body.id;
+  await createAccount(a, { login: 'zhou.yi@example.org', roles: ['patient'], patientId });
+  t.is((await request(a, 'GET', '/exchange/partners', { token: await logIn(a, 'zhou.yi@example.org') })).status, 403);
 });
 
 test.serial('a smart-backend partner gets a key pair; its public JWK is published, the private one never', async (t) => {

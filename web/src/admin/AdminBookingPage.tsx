@@ -7,6 +7,7 @@ import { ErrorNote } from '../shared/errors.tsx';
 import { hospitalDate, formatDay } from '../shared/booking.ts';
 import type { Doctor } from '../shared/booking.ts';
 import { StaffGate } from '../staff/StaffGate.tsx';
+import { AdminNav } from './AdminNav.tsx';
 import { Input, SchedulePicker, Select, Status } from '../staff/ui.tsx';
 import {
   admin, weekdays, type BookingSettings, type Closure, type ScheduleTemplate, type SessionTemplate,
@@ -18,6 +19,7 @@ export default function AdminBookingPage() {
   const { t } = useI18n();
   return (
     <StaffGate role="admin" heading={t('admin.heading')}>
+      <AdminNav />
       <AdminBooking />
     </StaffGate>
   );

@@ -1,6 +1,7 @@
 // /book: department → doctor → day (14-day strip) → time → sign in if need be → $hold + $book →
-// confirmation. /book/mine: the patient's appointments, with cancel and reschedule.
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+// confirmation. /book/mine: the patient's appointments, with cancel and reschedule. /book/summary:
+// the patient's health summary (its own chunk).
+import { lazy, Suspense, useCallback, useEffect, useState, useSyncExternalStore, type ReactElement } from 'react';
 import { logOut, refreshSession, session } from '../shared/http.ts';
 import { useI18n } from '../shared/i18n/index.tsx';
 import { booking, clock, formatDay, formatMoney, type Department, type Doctor } from '../shared/booking.ts';
@@ -9,6 +10,8 @@ import { AuthPanel } from './AuthPanel.tsx';
 import { Confirmation, type Booked } from './Confirmation.tsx';
 import { MyAppointments } from './MyAppointments.tsx';
 import { Avatar, DayStrip, ErrorNote, LiveRegion, StepHeading, TimeList, freeOf, useDoctorDays } from './common.tsx';
+
+const HealthSummary = lazy(() => import('./HealthSummary.tsx'));
 
 export function useSession() {
   return useSyncExternalStore(session.subscribe, session.get);
@@ -24,14 +27,19 @@ export default function BookPage({ path, navigate }: Props) {
     void refreshSession().finally(() => setRestored(true));
   }, []);
   const mine = path === '/book/mine';
+  const summary = path === '/book/summary';
+  const heading = mine ? t('mine.heading') : summary ? t('book.mySummary') : t('book.heading');
+  const links = ([['/book', t('book.heading')], ['/book/mine', t('book.myAppointments')], ['/book/summary', t('book.mySummary')]] as const)
+    .filter(([href]) => href !== path);
+  const signedIn = (page: ReactElement) => (restored ? (account ? page : <AuthPanel onDone={() => undefined} />) : <p role="status">{t('app.loading')}</p>);
   return (
     <div className="book">
       <div className="book-head">
-        <h1>{mine ? t('mine.heading') : t('book.heading')}</h1>
+        <h1>{heading}</h1>
         <nav className="book-nav">
-          {mine
-            ? <a href="/book" onClick={(e) => { e.preventDefault(); navigate('/book'); }}>{t('book.heading')}</a>
-            : <a href="/book/mine" onClick={(e) => { e.preventDefault(); navigate('/book/mine'); }}>{t('book.myAppointments')}</a>}
+          {links.map(([href, label]) => (
+            <a key={href} href={href} onClick={(e) => { e.preventDefault(); navigate(href); }}>{label}</a>
+          ))}
           {account ? (
             <>
               <span className="who">{t('book.signedInAs', { name: account.displayName ?? account.email ?? account.username ?? '' })}</span>
@@ -40,9 +48,9 @@ export default function BookPage({ path, navigate }: Props) {
           ) : null}
         </nav>
       </div>
-      {mine
-        ? (restored ? (account ? <MyAppointments /> : <AuthPanel onDone={() => undefined} />) : <p role="status">{t('app.loading')}</p>)
-        : <BookingFlow />}
+      {mine ? signedIn(<MyAppointments />) : null}
+      {summary ? signedIn(<Suspense fallback={<p role="status">{t('app.loading')}</p>}><HealthSummary /></Suspense>) : null}
+      {!mine && !summary ? <BookingFlow /> : null}
     </div>
   );
 }

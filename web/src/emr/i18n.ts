@@ -3,8 +3,9 @@
 import { useCallback } from 'react';
 import { useI18n, type Lang } from '../shared/i18n/index.tsx';
 
-export type Catalogue<K extends string> = Record<Lang, Record<K, string>>;
-export type MessagesOf<K extends string> = (key: K, values?: Record<string, string | number>) => string;
+import type { Catalogue, MessagesOf } from '../shared/i18n/catalogue.ts';
+
+export type { Catalogue, MessagesOf };
 
 export function format(text: string, values?: Record<string, string | number>): string {
   return values ? text.replace(/\{(\w+)\}/g, (all, name: string) => (name in values ? String(values[name]) : all)) : text;

@@ -1,8 +1,9 @@
 // /emr/patients/{id}[/{tab}[/{noteId}]]: a patient's chart — the banner, and the tabs summary,
-// timeline, notes, results and trends. The summary's requests (chart-queries.ts) go out together when
+// timeline, notes, results, trends and exchange (referral out, records from other hospitals). The summary's requests (chart-queries.ts) go out together when
 // the chart opens; the banner and the summary tab share their answers.
 import { useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
+import { ExchangeTab } from './ExchangeTab.tsx';
 import { chartSummary, type Summary } from './api.ts';
 import { Banner } from './Banner.tsx';
 import { Link, useChart } from './common.tsx';
@@ -13,9 +14,9 @@ import { SummaryTab } from './SummaryTab.tsx';
 import { TimelineTab } from './TimelineTab.tsx';
 import { TrendsTab } from './TrendsTab.tsx';
 
-export const TABS = ['summary', 'timeline', 'notes', 'results', 'trends'] as const;
+export const TABS = ['summary', 'timeline', 'notes', 'results', 'trends', 'exchange'] as const;
 export type Tab = typeof TABS[number];
-const tabKey = { summary: 'tabSummary', timeline: 'tabTimeline', notes: 'tabNotes', results: 'tabResults', trends: 'tabTrends' } as const;
+const tabKey = { summary: 'tabSummary', timeline: 'tabTimeline', notes: 'tabNotes', results: 'tabResults', trends: 'tabTrends', exchange: 'tabExchange' } as const;
 
 export function ChartPage({ patientId, tab, rest }: { patientId: string; tab: Tab; rest?: string }) {
   const { m } = useChart();
@@ -51,6 +52,7 @@ export function ChartPage({ patientId, tab, rest }: { patientId: string; tab: Ta
           {tab === 'notes' ? <NotesTab patientId={patientId} noteId={rest} summary={summary} onChanged={() => void load()} /> : null}
           {tab === 'results' ? <ResultsTab patientId={patientId} /> : null}
           {tab === 'trends' ? <TrendsTab patientId={patientId} summary={summary} today={today} /> : null}
+          {tab === 'exchange' ? <ExchangeTab patientId={patientId} onImported={() => void load()} /> : null}
         </div>
       ) : null}
     </div>

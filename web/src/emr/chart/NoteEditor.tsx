@@ -9,7 +9,7 @@ import { notes } from './api.ts';
 import { classLabel, useChart } from './common.tsx';
 import { LOINC, formatDateTime, type Composition, type CompositionSection, type Encounter } from './fhir.ts';
 import { NOTE_KINDS, kindOf, type NoteKind } from './note-types.ts';
-import { narrativeToText, textToNarrative } from './xhtml.tsx';
+import { narrativeToText, textToNarrative } from '../../shared/xhtml.tsx';
 
 type Mode = { kind: 'new' } | { kind: 'draft'; note: Composition } | { kind: 'amend'; note: Composition };
 

@@ -9,7 +9,7 @@ import { useChart } from './common.tsx';
 import { conceptText, formatDateTime, type Composition, type Encounter } from './fhir.ts';
 import { NoteEditor } from './NoteEditor.tsx';
 import { NoteStatus } from './NoteStatus.tsx';
-import { Narrative } from './xhtml.tsx';
+import { Narrative } from '../../shared/xhtml.tsx';
 
 function Sections({ note }: { note: Composition }) {
   return (

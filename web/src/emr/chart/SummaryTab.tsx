@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { studyUidOf } from '../imaging.ts';
 import type { Summary } from './api.ts';
 import { Link, useChart } from './common.tsx';
+import { ImportedBadge } from './exchange-common.tsx';
 import {
   codeOf, conceptText, testName, formatDate, formatDateTime, quantityText,
   type AllergyIntolerance, type Appointment, type Condition, type DiagnosticReport, type ImagingStudy, type MedicationRequest, type Observation,
@@ -53,6 +54,7 @@ export function SummaryTab({ summary }: { summary: Summary }) {
             <li key={c.id} data-problem={c.id}>
               {conceptText(c.code, lang)} <span className="muted">{codeOf(c.code, 'http://hl7.org/fhir/sid/icd-10') ?? ''}</span>
               {c.onsetDateTime ?? c.recordedDate ? <span className="muted"> · {m('since', { date: formatDate(c.onsetDateTime ?? c.recordedDate, lang) })}</span> : null}
+              <ImportedBadge resource={c} />
             </li>
           ))}
         </ul>
@@ -63,6 +65,7 @@ export function SummaryTab({ summary }: { summary: Summary }) {
             <li key={a.id} className={a.criticality === 'high' ? 'danger-text' : undefined}>
               {conceptText(a.code, lang)}
               {a.reaction?.[0]?.manifestation?.length ? <span className="muted"> · {a.reaction[0].manifestation.map((x) => conceptText(x, lang)).join('、')}</span> : null}
+              <ImportedBadge resource={a} />
             </li>
           ))}
         </ul>
@@ -70,7 +73,7 @@ export function SummaryTab({ summary }: { summary: Summary }) {
       <Card title={m('medications')} testid="medications" empty={medications.length === 0}>
         <ul className="rows">
           {medications.map((r) => (
-            <li key={r.id}>{conceptText(r.medicationCodeableConcept, lang)} <span className="muted">{r.dosageInstruction?.[0]?.text ?? ''}</span></li>
+            <li key={r.id}>{conceptText(r.medicationCodeableConcept, lang)} <span className="muted">{r.dosageInstruction?.[0]?.text ?? ''}</span> <ImportedBadge resource={r} /></li>
           ))}
         </ul>
       </Card>
@@ -92,7 +95,7 @@ export function SummaryTab({ summary }: { summary: Summary }) {
           <tbody>
             {labs.map((o) => (
               <tr key={o.id} data-flag={flagOf(o) ?? 'N'}>
-                <th scope="row">{testName(o.code, lang)}</th>
+                <th scope="row">{testName(o.code, lang)} <ImportedBadge resource={o} /></th>
                 <td className={flagOf(o) ? 'abnormal' : undefined}>{quantityText(o.valueQuantity)} <FlagBadge flag={flagOf(o)} /></td>
                 <td className="muted">{rangeText(o.referenceRange?.[0])}</td>
                 <td className="muted">{formatDate(o.effectiveDateTime, lang)}</td>
@@ -118,7 +121,7 @@ export function SummaryTab({ summary }: { summary: Summary }) {
             <h4>{m('imagingReports')}</h4>
             <ul className="rows">
               {imagingReports.map((r) => (
-                <li key={r.id}><strong>{conceptText(r.code, lang)}</strong> <span className="muted">{formatDate(r.effectiveDateTime ?? r.issued, lang)}</span>{r.conclusion ? <p className="pre">{r.conclusion}</p> : null}</li>
+                <li key={r.id}><strong>{conceptText(r.code, lang)}</strong> <ImportedBadge resource={r} /> <span className="muted">{formatDate(r.effectiveDateTime ?? r.issued, lang)}</span>{r.conclusion ? <p className="pre">{r.conclusion}</p> : null}</li>
               ))}
             </ul>
           </>

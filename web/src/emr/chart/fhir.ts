@@ -11,7 +11,7 @@ export interface Coding { system?: string; code?: string; display?: string; _dis
 export interface CodeableConcept { text?: string; coding?: Coding[] }
 export interface Quantity { value?: number; unit?: string; code?: string; system?: string }
 export interface Period { start?: string; end?: string }
-export interface Meta { versionId?: string; lastUpdated?: string }
+export interface Meta { versionId?: string; lastUpdated?: string; source?: string; tag?: Coding[] }
 export interface Identifier { system?: string; value?: string; type?: CodeableConcept }
 export interface HumanName { use?: string; text?: string; family?: string; given?: string[]; extension?: Extension[] }
 

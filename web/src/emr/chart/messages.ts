@@ -22,7 +22,7 @@ const zh = {
   allergies: '过敏', noAllergies: '无已知过敏', allergyCount: '过敏 {n}',
   insurance: '医保', noInsurance: '无在保记录',
   // tabs
-  tabSummary: '概览', tabTimeline: '就诊记录', tabNotes: '病历文书', tabResults: '检验结果', tabTrends: '趋势',
+  tabSummary: '概览', tabTimeline: '就诊记录', tabNotes: '病历文书', tabResults: '检验结果', tabTrends: '趋势', tabExchange: '转诊与外院记录',
   // summary
   problems: '当前诊断/问题', medications: '在用药品', latestVitals: '最近生命体征', recentResults: '最近检验',
   imaging: '影像检查', imagingReports: '影像报告', appointments: '预约', openImages: '查看影像',
@@ -84,7 +84,7 @@ const en: Record<ChartKey, string> = {
   mrn: 'MRN', residentId: 'ID',
   allergies: 'Allergies', noAllergies: 'No known allergies', allergyCount: 'Allergies {n}',
   insurance: 'Insurance', noInsurance: 'No active coverage',
-  tabSummary: 'Summary', tabTimeline: 'Timeline', tabNotes: 'Notes', tabResults: 'Results', tabTrends: 'Trends',
+  tabSummary: 'Summary', tabTimeline: 'Timeline', tabNotes: 'Notes', tabResults: 'Results', tabTrends: 'Trends', tabExchange: 'Referral & outside records',
   problems: 'Active problems', medications: 'Active medications', latestVitals: 'Latest vital signs', recentResults: 'Recent results',
   imaging: 'Imaging studies', imagingReports: 'Imaging reports', appointments: 'Upcoming appointments', openImages: 'View images',
   noneRecorded: 'None recorded',

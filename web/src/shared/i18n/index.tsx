@@ -3,8 +3,9 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import zhCN, { type Messages } from './zh-CN.ts';
 import en from './en.ts';
+import type { Lang } from './catalogue.ts';
 
-export type Lang = 'zh-CN' | 'en';
+export type { Lang };
 export const languages: readonly Lang[] = ['zh-CN', 'en'];
 const catalogues: Record<Lang, Messages> = { 'zh-CN': zhCN, en };
 const storageKey = 'open-his.lang';
