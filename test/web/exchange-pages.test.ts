@@ -148,14 +148,17 @@ test.serial('an administrator registers the partner hospital; its secret is stor
   await page.locator('[data-partner="city-second"][data-enabled="true"]').waitFor();
   t.is((await a.app.db.query<Json>('SELECT client_secret FROM exchange_partner WHERE id = $1', ['city-second'])).rows[0]!.client_secret, clientSecret, 'the secret survives a change without one');
 
-  // A bad base URL is refused with the server's reason, and nothing is stored.
+  // A second partner under the same id is refused with the reason on the page; nothing changes.
   await page.locator('button[name="add-partner"]').click();
-  await form.locator('input[name="name"]').fill('坏地址医院');
-  await form.locator('input[name="baseUrl"]').fill('http://');
+  await form.locator('input[name="id"]').fill('city-second');
+  await form.locator('input[name="name"]').fill('冒名医院');
+  await form.locator('input[name="baseUrl"]').fill('http://127.0.0.1:9/fhir');
   await form.locator('input[name="clientId"]').fill('x');
   await form.locator('input[name="secret"]').fill('y');
   await form.locator('button[type="submit"]').click();
-  await page.waitForTimeout(300);
+  await form.locator('[role="alert"]').waitFor();
+  t.is(await form.locator('[role="alert"] p').textContent(), zhCN.errors['partner-exists']);
+  t.is((await a.app.db.query<Json>('SELECT name FROM exchange_partner WHERE id = $1', ['city-second'])).rows[0]!.name, '市第二医院');
   t.is(Number((await a.app.db.query<{ n: string }>('SELECT count(*) AS n FROM exchange_partner')).rows[0]!.n), 1);
   t.deepEqual(violations, []);
 });

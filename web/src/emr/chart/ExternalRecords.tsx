@@ -10,19 +10,17 @@ import {
   consentFor, consentInForce, consentNames, consents as loadConsents, fetchExternal, recordConsent, withdrawConsent,
   type Consent, type FetchResult, type Partner,
 } from './exchange-api.ts';
-import { PartnerSelect, useExchange } from './exchange-common.tsx';
+import { PartnerSelect, useAction, useExchange } from './exchange-common.tsx';
 
 export function ExternalRecords({ patientId, partners, canFetch, onImported }: {
   patientId: string; partners: readonly Partner[]; canFetch: boolean; onImported(): void;
 }) {
   const { m, lang } = useExchange();
   const [consents, setConsents] = useState<Consent[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, notice, setNotice, run } = useAction();
   const [partner, setPartner] = useState('');
   const [until, setUntil] = useState('');
   const [confirmed, setConfirmed] = useState(false);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [notice, setNotice] = useState('');
   const [fetched, setFetched] = useState<{ partner: Partner; result: FetchResult } | null>(null);
 
   const load = useCallback(() => loadConsents(patientId).then(setConsents, setError), [patientId]);
@@ -30,19 +28,6 @@ export function ExternalRecords({ patientId, partners, canFetch, onImported }: {
 
   const consentedTo = (p: Partner) => (consents ?? []).some((c) => consentInForce(c) && consentNames(c, p));
   const partnerOf = (c: Consent) => partners.find((p) => consentNames(c, p));
-
-  async function run(key: string, action: () => Promise<void>) {
-    setBusy(key);
-    setError(null);
-    setNotice('');
-    try {
-      await action();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  }
 
   const record = (event: FormEvent) => {
     event.preventDefault();

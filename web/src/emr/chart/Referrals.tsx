@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { formatDateTime } from './fhir.ts';
 import { refer, referAgain, referrals, type Partner, type ServiceRequest, type Task } from './exchange-api.ts';
-import { PartnerSelect, useExchange } from './exchange-common.tsx';
+import { PartnerSelect, useAction, useExchange } from './exchange-common.tsx';
 
 const statusKey = {
   requested: 'taskRequested', 'in-progress': 'taskInProgress', completed: 'taskCompleted', failed: 'taskFailed', cancelled: 'taskCancelled',
@@ -15,12 +15,10 @@ const statusKey = {
 export function Referrals({ patientId, partners, canSend }: { patientId: string; partners: readonly Partner[]; canSend: boolean }) {
   const { m, lang } = useExchange();
   const [list, setList] = useState<{ tasks: Task[]; requests: Map<string, ServiceRequest> } | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, notice, setNotice, run } = useAction();
   const [partner, setPartner] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [notice, setNotice] = useState('');
 
   const load = useCallback(() => referrals(patientId).then(setList, setError), [patientId]);
   useEffect(() => { void load(); }, [load]);
@@ -30,43 +28,27 @@ export function Referrals({ patientId, partners, canSend }: { patientId: string;
     ? m('referSent', { partner: nameOf(task) })
     : m('referFailedNow', { partner: nameOf(task), reason: task.statusReason?.text ?? task.status }));
 
-  async function send(event: FormEvent) {
+  const send = (event: FormEvent) => {
     event.preventDefault();
     if (!partner) return;
-    setBusy('new');
-    setError(null);
-    setNotice('');
-    try {
+    void run('new', async () => {
       announce(await refer(patientId, partner, reason.trim(), note.trim()));
       setReason('');
       setNote('');
       await load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  }
+    });
+  };
 
-  async function again(task: Task) {
-    setBusy(task.id);
-    setError(null);
-    setNotice('');
-    try {
-      announce(await referAgain(patientId, task.id));
-      await load();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(null);
-    }
-  }
+  const again = (task: Task) => run(task.id, async () => {
+    announce(await referAgain(patientId, task.id));
+    await load();
+  });
 
   return (
     <section className="card" aria-labelledby="refer-heading" data-testid="referrals">
       <h3 id="refer-heading">{m('referHeading')}</h3>
       {canSend && partners.length > 0 ? (
-        <form name="refer" className="stack" onSubmit={(e) => void send(e)}>
+        <form name="refer" className="stack" onSubmit={send}>
           <PartnerSelect name="partner" partners={partners} value={partner} onChange={setPartner} />
           <label className="field"><span>{m('referReason')}</span>
             <input name="reason" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} required />
