@@ -49,6 +49,7 @@ import { setUpSubscriptions } from './subscriptions/setup.ts';
 import { setUpBulkExport } from './bulk/setup.ts';
 import type { ExportRunner } from './bulk/runner.ts';
 import { bulkRoutes } from './bulk/routes.ts';
+import { parseTypeFilter } from '../fhir/bulk/type-filter.ts';
 import type { SubscriptionDispatcher } from './subscriptions/dispatcher.ts';
 import { setUpExchange, type ExchangeSetup } from './exchange/setup.ts';
 import { partnerRoutes } from './exchange/partners/routes.ts';
@@ -178,8 +179,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       retryMs: config.subscriptionRetryMs, maxRetryMs: 600_000, pollMs: config.subscriptionPollMs,
       baseUrl: () => `${config.publicUrl ?? server.info.uri}/fhir`,
     });
+    const parseFilter = (text: string) => parseTypeFilter(text, engine.registry, config.timezone, engine.registry.resourceTypes);
     const bulk = await setUpBulkExport(db, {
-      dir: config.exportDir, retentionMs: config.exportRetentionHours * 3_600_000, log: server.logger,
+      parseFilter, dir: config.exportDir, retentionMs: config.exportRetentionHours * 3_600_000, log: server.logger,
       fileUrl: (job, file) => `${config.publicUrl ?? server.info.uri}/fhir/$export-file/${job}/${file}`,
     });
     const exchange = await setUpExchange(db, engine);
@@ -210,7 +212,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
     await server.register({ plugin: radiologyRoutes, options: { engine, db, audit, signatures, timezone: config.timezone } });
     await server.register({ plugin: emrRoutes, options: { engine, db, audit, calendar: emr.calendar } });
     await server.register({ plugin: emrRecordRoutes, options: { engine, db, audit, signatures, calendar: emr.calendar } });
-    await server.register({ plugin: bulkRoutes, options: { engine, jobs: bulk.jobs, runner: bulk.runner, audit, publicUrl: config.publicUrl } });
+    await server.register({ plugin: bulkRoutes, options: { engine, jobs: bulk.jobs, runner: bulk.runner, audit, publicUrl: config.publicUrl, parseFilter } });
     await server.register({ plugin: partnerRoutes, options: { registry: exchange.partners, audit } });
     await server.register({ plugin: fhirPlugin, options: { engine, maxBodyBytes: config.maxBodyBytes, publicUrl: config.publicUrl, audit } });
     await server.register({ plugin: webPlugin, options: { dist: config.webDist, log: { warn: (message) => server.logger.warn(message) } } });

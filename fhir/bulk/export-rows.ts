@@ -4,12 +4,16 @@
 import type { Queryable } from '../storage/db.ts';
 import { storedJson } from '../storage/stored-json.ts';
 import { patientAccessCondition } from '../search/compartment-sql.ts';
+import { SqlBuilder } from '../search/sql.ts';
+import type { SearchRequest } from '../search/search-request.ts';
 
 export interface ExportScope {
   /** Only resources changed after this instant (`_since`). */
   since?: string;
   /** Bound to the compartments of these patients (Patient- and Group-level exports); undefined = all. */
   patients?: readonly string[];
+  /** `_typeFilter` searches of this type (type-filter.ts): a resource is exported when it matches one. */
+  filters?: readonly SearchRequest[];
   /** Rows per query. */
   pageSize?: number;
 }
@@ -19,13 +23,14 @@ export async function* exportRows(db: Queryable, resourceType: string, scope: Ex
   const pageSize = scope.pageSize ?? 1000;
   let after = '';
   for (;;) {
-    const params: unknown[] = [resourceType, after, pageSize];
-    const bind = (v: unknown) => { params.push(v); return `$${params.length}`; };
-    const conditions = ['r.resource_type = $1', 'NOT r.deleted', 'r.id > $2'];
-    if (scope.since) conditions.push(`r.last_updated > ${bind(scope.since)}::timestamptz`);
-    if (scope.patients) conditions.push(patientAccessCondition(scope.patients, [resourceType], bind));
+    // The search compiler's builder numbers every bind, the filters' and this query's alike.
+    const b = new SqlBuilder({});
+    const conditions = [`r.resource_type = ${b.bind(resourceType)}`, 'NOT r.deleted', `r.id > ${b.bind(after)}`];
+    if (scope.since) conditions.push(`r.last_updated > ${b.bind(scope.since)}::timestamptz`);
+    if (scope.patients) conditions.push(patientAccessCondition(scope.patients, [resourceType], b.bind));
+    if (scope.filters?.length) conditions.push(`(${scope.filters.map((f) => `(${b.where(f)})`).join(' OR ')})`);
     const rows = (await db.query<{ id: string; json: string }>(
-      `SELECT r.id, ${storedJson('r')} AS json FROM fhir_resource r WHERE ${conditions.join(' AND ')} ORDER BY r.id LIMIT $3`, params)).rows;
+      `SELECT r.id, ${storedJson('r')} AS json FROM fhir_resource r WHERE ${conditions.join(' AND ')} ORDER BY r.id LIMIT ${b.bind(pageSize)}`, b.values)).rows;
     if (rows.length === 0) return;
     yield rows.map((r) => r.json);
     if (rows.length < pageSize) return;

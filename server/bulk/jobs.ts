@@ -11,6 +11,8 @@ export interface ExportScopeData {
   /** Patient- and Group-level: the patients whose compartments bound the export; absent = all patients. */
   patients?: string[];
   groupId?: string;
+  /** `_typeFilter` queries by type: a type's file holds what matches one of them. */
+  typeFilters?: Record<string, string[]>;
 }
 
 export interface OutputFile { type: string; url: string; count: number; file: string }

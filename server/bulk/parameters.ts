@@ -4,21 +4,28 @@
 // in the manifest's error file is not needed: the kick-off answer is the place (the IG leaves it open).
 import { FhirError } from '../../fhir/index.ts';
 import { dateRange } from '../../fhir/search/date-range.ts';
+import { splitTypeFilter } from '../../fhir/bulk/type-filter.ts';
 
 export interface ExportParameters {
   /** undefined = every type the caller may read. */
   types?: string[];
   since?: string;
+  /** `_typeFilter` queries by resource type (checked by `checkFilter` at kick-off, parsed again by the runner). */
+  typeFilters?: Record<string, string[]>;
   /** Parameters ignored under `handling=lenient`. */
   ignored: string[];
 }
 
 const formats = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
-const notSupported = new Set(['_typeFilter', 'patient', 'includeAssociatedData', '_elements']);
+const notSupported = new Set(['patient', 'includeAssociatedData', '_elements']);
 
 interface ParametersBody { resourceType?: string; parameter?: { name?: string; valueString?: string; valueInstant?: string; valueCode?: string; valueDateTime?: string }[] }
 
-export function exportParameters(input: { query: URLSearchParams; body?: unknown; lenient: boolean; resourceTypes: ReadonlySet<string> }): ExportParameters {
+export function exportParameters(input: {
+  query: URLSearchParams; body?: unknown; lenient: boolean; resourceTypes: ReadonlySet<string>;
+  /** Parses one `Type?query` of `_typeFilter`, throwing a FhirError when it is not a search this server runs. */
+  checkFilter(text: string): { resourceType: string };
+}): ExportParameters {
   const pairs: [string, string][] = [...input.query].filter(([name]) => name !== '_format' && name !== '_pretty');
   if (input.body !== undefined && input.body !== null) {
     const body = input.body as ParametersBody;
@@ -42,6 +49,12 @@ export function exportParameters(input: { query: URLSearchParams; body?: unknown
       const unknown = types.filter((t) => !input.resourceTypes.has(t));
       if (unknown.length > 0) throw new FhirError('invalid-request', `_type names unknown resource types: ${unknown.join(', ')}`, { expression: ['_type'] });
       out.types = [...new Set([...(out.types ?? []), ...types])];
+    } else if (name === '_typeFilter') {
+      for (const text of splitTypeFilter(value)) {
+        const { resourceType } = input.checkFilter(text);
+        out.typeFilters ??= {};
+        (out.typeFilters[resourceType] ??= []).push(text);
+      }
     } else if (input.lenient) {
       out.ignored.push(name);
     } else {

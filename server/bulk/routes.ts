@@ -9,6 +9,7 @@ import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import { FhirError, operationOutcome, type FhirEngine } from '../../fhir/index.ts';
 import { patientCompartmentTypes } from '../../fhir/access.ts';
 import { typesWithData } from '../../fhir/bulk/export-rows.ts';
+import type { TypeFilter } from '../../fhir/bulk/type-filter.ts';
 import { accessFor, type Caller } from '../auth/caller.ts';
 import { callerOf, originOf } from '../plugins/auth.ts';
 import type { AuditWriter } from '../audit/writer.ts';
@@ -23,6 +24,8 @@ export interface BulkRoutesOptions {
   runner: ExportRunner;
   audit: AuditWriter;
   publicUrl?: string;
+  /** Parses one `_typeFilter` query, refusing what is not a search this server runs. */
+  parseFilter(text: string): TypeFilter;
 }
 
 function ownerOf(caller: Caller): string {
@@ -56,7 +59,10 @@ export const bulkRoutes: Plugin<BulkRoutesOptions> = {
         throw new FhirError('invalid-request', 'A Bulk Data export runs asynchronously: send the header Prefer: respond-async');
       }
       const query = new URLSearchParams(request.url.search);
-      const params = exportParameters({ query, body: request.method === 'post' ? parseBody(request.payload) : undefined, lenient: /handling=lenient/.test(prefer), resourceTypes: engine.registry.resourceTypes });
+      const params = exportParameters({
+        query, body: request.method === 'post' ? parseBody(request.payload) : undefined, lenient: /handling=lenient/.test(prefer),
+        resourceTypes: engine.registry.resourceTypes, checkFilter: options.parseFilter,
+      });
       const readable = (t: string) => access.allows(t, 'search') && access.allows(t, 'read');
       let patients: string[] | undefined;
       let groupId: string | undefined;
@@ -82,9 +88,17 @@ export const bulkRoutes: Plugin<BulkRoutesOptions> = {
         if (outside.length > 0) throw new FhirError('invalid-request', `${outside.join(', ')} is not part of a patient's record`, { expression: ['_type'] });
       }
       const types = (params.types ?? (await typesWithData(engine.db)).filter((t) => readable(t) && inScope(t)));
+      // A filter narrows its type's file; a filter for a type the export does not hold is a mistake to report.
+      const filtered = Object.keys(params.typeFilters ?? {});
+      const stray = filtered.filter((t) => !types.includes(t) && (params.types !== undefined || !readable(t) || !inScope(t)));
+      if (stray.length > 0) {
+        throw new FhirError('invalid-request', `_typeFilter names ${stray.join(', ')}, which this export does not include`, { expression: ['_typeFilter'] });
+      }
+      const typeFilters = Object.fromEntries(Object.entries(params.typeFilters ?? {}).filter(([t]) => types.includes(t)));
       const base = fhirBase(request, options.publicUrl);
       const requestUrl = `${base}${request.path.slice('/fhir'.length)}${request.url.search}`;
-      const job = await jobs.create(owner, requestUrl, { level, types, ...(params.since ? { since: params.since } : {}), ...(patients ? { patients } : {}), ...(groupId ? { groupId } : {}) });
+      const job = await jobs.create(owner, requestUrl, { level, types, ...(params.since ? { since: params.since } : {}),
+        ...(Object.keys(typeFilters).length > 0 ? { typeFilters } : {}), ...(patients ? { patients } : {}), ...(groupId ? { groupId } : {}) });
       audit.defer(exportAuditEvent({ caller, origin: originOf(request), status: 202, what: 'kick-off', query: requestUrl, patients }));
       runner.nudge();
       const location = `${base}/$export-status/${job.id}`;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Queryable } from '../../fhir/index.ts';
 import { exportRows } from '../../fhir/bulk/export-rows.ts';
+import type { TypeFilter } from '../../fhir/bulk/type-filter.ts';
 import type { ExportJob, ExportJobs, OutputFile } from './jobs.ts';
 
 export interface RunnerOptions {
@@ -16,6 +17,8 @@ export interface RunnerOptions {
   dir: string;
   /** Finished jobs and their files are removed after this long. */
   retentionMs: number;
+  /** Parses a `_typeFilter` query kept with the job (fhir/bulk/type-filter.ts). */
+  parseFilter(text: string): TypeFilter;
   /** Absolute URL of a job's file, as the manifest gives it. */
   fileUrl(jobId: string, file: string): string;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -98,13 +101,14 @@ export class ExportRunner {
     const dir = this.jobDir(job.id);
     await mkdir(dir, { recursive: true });
     const output: OutputFile[] = [];
-    const { types, since, patients } = job.scope;
+    const { types, since, patients, typeFilters } = job.scope;
     for (const [i, type] of types.entries()) {
       if (!(await this.#o.jobs.progress(job.id, `${type} (${i + 1} of ${types.length} types)`))) return null;
       const file = `${type}.ndjson`;
       let stream: WriteStream | undefined;
       let count = 0;
-      for await (const lines of exportRows(this.#o.db, type, { since, patients })) {
+      const filters = typeFilters?.[type]?.map((text) => this.#o.parseFilter(text).request);
+      for await (const lines of exportRows(this.#o.db, type, { since, patients, filters })) {
         stream ??= createWriteStream(join(dir, file));
         if (!stream.write(`${lines.join('\n')}\n`)) await once(stream, 'drain');
         count += lines.length;
