@@ -8,6 +8,9 @@ import { readSubscription, type SubscriptionChannel } from './channel.ts';
 import { notificationRequest } from './notification.ts';
 import { claimChanges, delivered, dropSubscription, enqueue, eventsSent, failed, lastSent, leaseDue, removeChanges, type Delivery } from './queue.ts';
 
+/** Subscriptions read per search page when the set is reloaded. */
+const refreshPage = 500;
+
 export interface DispatcherOptions {
   engine: FhirEngine;
   log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
@@ -62,9 +65,17 @@ export class SubscriptionDispatcher {
 
   /** Reloads the subscriptions that receive notifications or a handshake. */
   async refresh(): Promise<void> {
-    const found = await this.#o.engine.repo.search('Subscription', new URLSearchParams({ status: 'active,requested', _count: '1000' }));
     const next = new Map<string, SubscriptionChannel>();
-    for (const version of found.versions) {
+    const versions = [];
+    // Every page (a search page holds at most 1,000), in id order so that pages neither repeat nor skip.
+    for (let offset = 0; ; offset += refreshPage) {
+      const found = await this.#o.engine.repo.search('Subscription', new URLSearchParams({
+        status: 'active,requested', _sort: '_id', _count: String(refreshPage), _offset: String(offset),
+      }));
+      versions.push(...found.versions);
+      if (found.versions.length < refreshPage) break;
+    }
+    for (const version of versions) {
       try {
         const channel = readSubscription(JSON.parse(version.json!) as Json, this.#o.engine.registry);
         next.set(channel.id, channel);
