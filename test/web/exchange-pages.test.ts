@@ -1,9 +1,9 @@
 // The exchange pages in Chromium, between two running servers (A, the hospital under test, and B, a
 // partner with its own database): a patient downloads and prints her health summary from the portal;
 // an administrator registers B on /admin/exchange (the secret never shown back); a doctor refers the
-// patient to B from the chart (B holds the document, the Task reads delivered); the doctor records the
-// patient's consent and brings B's record in — the imported problem carries the source badge on the
-// summary, and a withdrawn consent stops further fetches.
+// patient to B from the chart (refused first: the Task reads failed, with the reason; sent again: B
+// holds the document); the doctor records the patient's consent and brings B's record in — the
+// imported problem carries the source badge on the summary, and a withdrawn consent stops fetches.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import test, { type ExecutionContext } from 'ava';
@@ -163,7 +163,13 @@ test.serial('an administrator registers the partner hospital; its secret is stor
   t.deepEqual(violations, []);
 });
 
-test.serial('a doctor refers the patient to the partner from the chart; the partner holds the summary and the Task reads delivered', async (t) => {
+test.serial('a doctor refers the patient to the partner from the chart; refused, the Task reads failed with the reason; sent again, the partner holds the summary', async (t) => {
+  const partners = a.app.exchange.partners;
+  const partner = (await partners.get('city-second'))!;
+  const withSecret = (secret: string) => partners.save({ id: partner.id, name: partner.name, baseUrl: partner.baseUrl, organization: partner.organization,
+    auth: { kind: 'client-credentials', clientId: partner.auth.clientId, secret } });
+  await withSecret('not-the-secret');
+
   const { page, violations } = await openPage(t, `/emr/patients/${patientId}/exchange`);
   await staffSignIn(page, 'dr.li');
   const form = page.locator('form[name="refer"]');
@@ -172,13 +178,20 @@ test.serial('a doctor refers the patient to the partner from the chart; the part
   await form.locator('input[name="reason"]').fill('内分泌科会诊');
   await form.locator('textarea[name="note"]').fill('血糖控制不佳');
   await form.locator('button[type="submit"]').click();
-  const row = page.locator('[data-testid="referrals"] tr[data-task]');
-  await row.first().waitFor();
-  t.is(await row.first().getAttribute('data-status'), 'completed');
-  t.true((await row.first().textContent())!.includes('内分泌科会诊'));
+  const row = page.locator('[data-testid="referrals"] tr[data-task]').first();
+  await row.waitFor();
+  t.is(await row.getAttribute('data-status'), 'failed');
+  t.is(await row.locator('.failure').textContent(), zhCN.errors['partner-auth-failed'], 'the failure in our words');
+  const taskId = await row.getAttribute('data-task');
+  t.is((await stored(a, 'Task', 'id = $2', [taskId]))[0]!.content.status, 'failed');
+
+  await withSecret(clientSecret);
+  await row.locator('button[name="retry"]').click();
+  await page.locator(`[data-testid="referrals"] tr[data-task="${taskId}"][data-status="completed"]`).waitFor();
+  t.true((await row.textContent())!.includes('内分泌科会诊'));
+  t.is(await page.locator('[data-testid="referrals"] tr[data-task]').count(), 1, 'sent again on the same Task');
   t.is(await page.locator('[data-testid="refer-notice"]').textContent(), zhExchange.referSent.replace('{partner}', '市第二医院'));
 
-  const taskId = await row.first().getAttribute('data-task');
   const task = (await stored(a, 'Task', 'id = $2', [taskId]))[0]!.content;
   t.is(task.status, 'completed');
   const bundleId = (task.output[0].valueUrl as string).split('/').pop();

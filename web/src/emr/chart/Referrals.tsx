@@ -4,6 +4,7 @@
 // sent again on the same Task.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
+import { hasMessage, translate } from '../../shared/i18n/index.tsx';
 import { formatDateTime } from './fhir.ts';
 import { refer, referAgain, referrals, type Partner, type ServiceRequest, type Task } from './exchange-api.ts';
 import { PartnerSelect, useAction, useExchange } from './exchange-common.tsx';
@@ -24,9 +25,14 @@ export function Referrals({ patientId, partners, canSend }: { patientId: string;
   useEffect(() => { void load(); }, [load]);
 
   const nameOf = (task: Task) => task.owner?.display ?? '';
+  // The failure in our words when its exchange error code is one we know, else the server's own.
+  const reasonOf = (task: Task) => {
+    const code = task.statusReason?.coding?.[0]?.code;
+    return code && hasMessage(lang, `errors.${code}`) ? translate(lang, `errors.${code}`, { detail: task.statusReason?.text ?? '' }) : task.statusReason?.text ?? task.status;
+  };
   const announce = (task: Task) => setNotice(task.status === 'completed'
     ? m('referSent', { partner: nameOf(task) })
-    : m('referFailedNow', { partner: nameOf(task), reason: task.statusReason?.text ?? task.status }));
+    : m('referFailedNow', { partner: nameOf(task), reason: reasonOf(task) }));
 
   const send = (event: FormEvent) => {
     event.preventDefault();
@@ -77,7 +83,7 @@ export function Referrals({ patientId, partners, canSend }: { patientId: string;
                   <td>{request?.reasonCode?.[0]?.text ?? ''}</td>
                   <td>
                     <span className={`badge task-${task.status}`}>{key ? m(key) : m('taskOther', { status: task.status })}</span>
-                    {task.status === 'failed' && task.statusReason?.text ? <span className="muted"> {task.statusReason.text}</span> : null}
+                    {task.status === 'failed' ? <span className="muted failure" title={task.statusReason?.text}>{reasonOf(task)}</span> : null}
                   </td>
                   <td>
                     {canSend && task.status === 'failed'
