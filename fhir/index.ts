@@ -14,7 +14,7 @@ import { structureDefinitions } from './definitions/structure.ts';
 import { route } from './rest/router.ts';
 import type { Database } from './storage/db.ts';
 import type { Repository } from './storage/repository.ts';
-import type { FhirRequest, FhirResponse } from './rest/types.ts';
+import type { CapabilityRestAdditions, FhirRequest, FhirResponse } from './rest/types.ts';
 import { audited, type Auditor } from './rest/audited.ts';
 import type { Access } from './access.ts';
 import { WriteHooks, type WriteHook } from './storage/write-hooks.ts';
@@ -23,7 +23,7 @@ import type { Operation } from './operations/operation.ts';
 
 export { migrate, type MigrationFolder } from './storage/migrate.ts';
 export { FhirError, operationOutcome, isFhirError, errorCatalogue, type ErrorCode, type OperationOutcome, type OutcomeIssue } from './outcome.ts';
-export type { FhirRequest, FhirResponse } from './rest/types.ts';
+export type { CapabilityRestAdditions, FhirRequest, FhirResponse } from './rest/types.ts';
 export { responseResource } from './rest/types.ts';
 export type { Repository } from './storage/repository.ts';
 export type { Database, Queryable } from './storage/db.ts';
@@ -40,8 +40,11 @@ export interface FhirEngineOptions {
   db: Database;
   /** IANA zone for dates written without an offset (search index). */
   timezone: string;
-  /** CapabilityStatement.rest.security for a base URL: how clients get access (e.g. SMART's OAuth endpoints). */
-  capabilitySecurity?: (baseUrl: string) => unknown;
+  /**
+   * What the host adds to CapabilityStatement.rest for a base URL: `security` (how clients get access,
+   * e.g. SMART's OAuth endpoints) and `extension` (e.g. the subscriptions' websocket URL).
+   */
+  capabilityRest?: (baseUrl: string) => CapabilityRestAdditions;
 }
 
 export interface FhirEngine {
@@ -101,7 +104,7 @@ export async function createFhirEngine(options: FhirEngineOptions): Promise<Fhir
     },
     handle: (req, baseUrl, handleOptions = {}) => {
       const ctx = {
-        repo, baseUrl, registry, db: options.db, access: handleOptions.access, capabilitySecurity: options.capabilitySecurity,
+        repo, baseUrl, registry, db: options.db, access: handleOptions.access, capabilityRest: options.capabilityRest,
         operations, host: handleOptions.host,
       };
       return handleOptions.auditor ? audited(route, handleOptions.auditor)(req, ctx) : route(req, ctx);

@@ -49,6 +49,7 @@ import { setUpSubscriptions } from './subscriptions/setup.ts';
 import { setUpBulkExport } from './bulk/setup.ts';
 import type { ExportRunner } from './bulk/runner.ts';
 import { bulkRoutes } from './bulk/routes.ts';
+import { attachSubscriptionSockets } from './subscriptions/websocket.ts';
 import { parseTypeFilter } from '../fhir/bulk/type-filter.ts';
 import type { SubscriptionDispatcher } from './subscriptions/dispatcher.ts';
 import { setUpExchange, type ExchangeSetup } from './exchange/setup.ts';
@@ -96,6 +97,15 @@ const rateLimits = [
  * (http://hl7.org/fhir/smart-app-launch/conformance.html, the oauth-uris extension) next to
  * /.well-known/smart-configuration.
  */
+/** CapabilityStatement.rest: SMART's OAuth endpoints, and where Subscription websockets connect. */
+function capabilityRest(baseUrl: string) {
+  return {
+    security: smartSecurity(baseUrl),
+    // http://hl7.org/fhir/R4/extension-capabilitystatement-websocket.html
+    extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket', valueUri: `${baseUrl.replace(/^http/, 'ws')}/websocket` }],
+  };
+}
+
 function smartSecurity(baseUrl: string) {
   const root = baseUrl.replace(/\/fhir$/, '');
   return {
@@ -116,7 +126,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
   const db = options.db ?? await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let attachedPush: Push | undefined;
   try {
-    const engine = await createFhirEngine({ db, timezone: config.timezone, capabilitySecurity: smartSecurity });
+    const engine = await createFhirEngine({ db, timezone: config.timezone, capabilityRest });
     await migrate(db, authMigrations);
     await migrate(db, mailMigrations);
     await migrateAuditChain(db);
@@ -180,6 +190,9 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       baseUrl: () => `${config.publicUrl ?? server.info.uri}/fhir`,
     });
     const parseFilter = (text: string) => parseTypeFilter(text, engine.registry, config.timezone, engine.registry.resourceTypes);
+    // Pings cross processes through the push's Redis adapter; one process has nobody else to tell.
+    const subscriptionSockets = attachSubscriptionSockets(server.listener, { engine, auth, ...(config.redisUrl ? { io: push.io } : {}), log: server.logger });
+    subscriptions.useWebsockets(subscriptionSockets);
     const bulk = await setUpBulkExport(db, {
       parseFilter, dir: config.exportDir, retentionMs: config.exportRetentionHours * 3_600_000, log: server.logger,
       fileUrl: (job, file) => `${config.publicUrl ?? server.info.uri}/fhir/$export-file/${job}/${file}`,
@@ -239,6 +252,8 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       async stop(timeoutMs = 10_000) {
         if (stopped) return;
         stopped = true;
+        // Upgraded sockets are no longer hapi's requests: closed first, they do not hold up its stop.
+        await subscriptionSockets.close();
         await server.stop({ timeout: timeoutMs });
         await wardPush.close();
         await push.close();

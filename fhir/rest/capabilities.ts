@@ -6,14 +6,14 @@ import { operations as builtInOperations } from '../operations/index.ts';
 import type { Operation } from '../operations/operation.ts';
 import { typeInteractions, systemInteractions } from './router.ts';
 import { supportedSearchTypes } from './search-type.ts';
-import type { Handler } from './types.ts';
+import type { CapabilityRestAdditions, Handler } from './types.ts';
 
 export const softwareName = 'Open HIS';
 export const softwareVersion = '0.1.0';
 
 let cached: { json: string; base: string; registry: SearchParameterRegistry; version: number; operations: readonly Operation[]; operationCount: number } | undefined;
 
-function build(baseUrl: string, registry: SearchParameterRegistry, operations: readonly Operation[], security?: unknown) {
+function build(baseUrl: string, registry: SearchParameterRegistry, operations: readonly Operation[], host: CapabilityRestAdditions = {}) {
   const typeOps = operations.filter((o) => o.definition.type || o.definition.instance);
   return {
     resourceType: 'CapabilityStatement',
@@ -28,8 +28,9 @@ function build(baseUrl: string, registry: SearchParameterRegistry, operations: r
     patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [{
       mode: 'server',
-      // How to get access (CapabilityStatement.rest.security), as the host application says.
-      ...(security ? { security } : {}),
+      // How to get access (CapabilityStatement.rest.security) and the host's extensions, as the host says.
+      ...(host.extension?.length ? { extension: host.extension } : {}),
+      ...(host.security ? { security: host.security } : {}),
       resource: resourceTypes().map((type) => ({
         type,
         profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
@@ -60,7 +61,7 @@ export const capabilities: Handler = async (_req, ctx) => {
     && cached.operations === operations && cached.operationCount === operations.length;
   if (!fresh) {
     cached = {
-      json: JSON.stringify(build(ctx.baseUrl, ctx.registry, operations, ctx.capabilitySecurity?.(ctx.baseUrl))),
+      json: JSON.stringify(build(ctx.baseUrl, ctx.registry, operations, ctx.capabilityRest?.(ctx.baseUrl))),
       base: ctx.baseUrl, registry: ctx.registry, version: ctx.registry.version, operations, operationCount: operations.length,
     };
   }

@@ -49,8 +49,8 @@ export interface RestContext {
   access?: Access;
   /** Collects the resources the request read or wrote, for its audit record. */
   trail?: Trail;
-  /** CapabilityStatement.rest.security for this base URL (the host knows how clients authenticate). */
-  capabilitySecurity?: (baseUrl: string) => unknown;
+  /** What the host adds to CapabilityStatement.rest for this base URL (security, extensions). */
+  capabilityRest?: (baseUrl: string) => CapabilityRestAdditions;
   /** The $operations this engine answers: its own and those the host application registered. */
   operations?: readonly Operation[];
   /**
@@ -92,4 +92,10 @@ export interface RouteMatch {
 export function responseResource(res: FhirResponse): Resource | undefined {
   if (res.json) return JSON.parse(res.json) as Resource;
   return res.body as Resource | undefined;
+}
+
+/** The host's part of CapabilityStatement.rest: how clients authenticate, and extensions. */
+export interface CapabilityRestAdditions {
+  security?: unknown;
+  extension?: unknown[];
 }

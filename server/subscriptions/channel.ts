@@ -23,9 +23,12 @@ export type PayloadMode = 'r4-empty' | 'r4-resource' | 'empty' | 'id-only' | 'fu
 export interface SubscriptionChannel {
   id: string;
   status: string;
+  /** rest-hook: HTTP to the endpoint; websocket: `ping [id]` to the clients bound to it (websocket.ts). */
+  transport: 'rest-hook' | 'websocket';
   resourceType: string;
   /** The criteria's query, without the type. */
   query: URLSearchParams;
+  /** rest-hook only ('' for websocket). */
   endpoint: string;
   /** channel.header, "Name: value" each. */
   headers: [string, string][];
@@ -53,7 +56,8 @@ interface SubscriptionResource {
 /**
  * Reads and checks a Subscription: the criteria must parse as a search of this server (strict: an
  * unknown parameter would silently match everything), the channel must be a rest-hook to an absolute
- * http(s) URL. Throws the FhirError a client gets.
+ * http(s) URL or a websocket (the client binds to this server's websocket; the endpoint, payload and
+ * headers play no part: R4 sends `ping [id]` only). Throws the FhirError a client gets.
  */
 export function readSubscription(resource: SubscriptionResource, registry: SearchParameterRegistry): SubscriptionChannel {
   const criteria = resource.criteria ?? '';
@@ -70,8 +74,14 @@ export function readSubscription(resource: SubscriptionResource, registry: Searc
     throw subscriptionError('invalid-criteria', `Subscription.criteria is not a search this server runs: ${err.message}`, 'Subscription.criteria');
   }
   const channel = resource.channel ?? {};
+  if (channel.type === 'websocket') {
+    return {
+      id: resource.id ?? '', status: resource.status ?? 'requested', transport: 'websocket',
+      resourceType, query, endpoint: '', headers: [], payload: 'r4-empty', contentType: 'application/fhir+json',
+    };
+  }
   if (channel.type !== 'rest-hook') {
-    throw subscriptionError('unsupported-channel', `Only channel type rest-hook is supported (got "${channel.type ?? ''}")`, 'Subscription.channel.type');
+    throw subscriptionError('unsupported-channel', `Channel types rest-hook and websocket are supported (got "${channel.type ?? ''}")`, 'Subscription.channel.type');
   }
   let endpoint: URL;
   try {
@@ -101,6 +111,7 @@ export function readSubscription(resource: SubscriptionResource, registry: Searc
   return {
     id: resource.id ?? '',
     status: resource.status ?? 'requested',
+    transport: 'rest-hook',
     resourceType, query, endpoint: endpoint.toString(), headers, payload,
     contentType: channel.payload || 'application/fhir+json',
     ...(heartbeat ? { heartbeatSeconds: heartbeat } : {}),

@@ -1,4 +1,4 @@
-// Delivers rest-hook notifications after the writes that caused them have committed. Writes only append
+// Delivers notifications (rest-hook, websocket) after the writes that caused them have committed. Writes only append
 // a row (hooks.ts); here, outside any request: changes are matched against the active Subscriptions'
 // criteria (run as a search with `_id`), notifications are sent one at a time per subscription in order,
 // failures retried with exponential back-off, and a subscription whose endpoint keeps failing is set to
@@ -39,9 +39,20 @@ export class SubscriptionDispatcher {
   #again = false;
   #stopped = false;
   readonly #inFlight = new Set<Promise<void>>();
+  #sockets: { ping(subscriptionId: string): void } | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
+  }
+
+  /** Where websocket notifications go (websocket.ts), once the HTTP listener exists. */
+  useWebsockets(sockets: { ping(subscriptionId: string): void }): void {
+    this.#sockets = sockets;
+  }
+
+  /** The subscription as last loaded, when it is active or requested. */
+  channel(id: string): SubscriptionChannel | undefined {
+    return this.#subscriptions.get(id);
   }
 
   /** Whether writes of this type may concern an active subscription (the write hook's cheap test). */
@@ -193,6 +204,14 @@ export class SubscriptionDispatcher {
     if (!channel || (delivery.kind !== 'handshake' && channel.status !== 'active')) {
       // Switched off, in error or deleted since it was queued.
       await dropSubscription(db, delivery.subscription_id);
+      return;
+    }
+    if (channel.transport === 'websocket') {
+      // http://hl7.org/fhir/R4/subscription.html, channel websocket: the server sends `ping [id]` to the clients
+      // bound to the subscription. There is no endpoint to check: the handshake only activates it.
+      if (delivery.kind === 'event') this.#sockets?.ping(channel.id);
+      await delivered(db, delivery);
+      if (delivery.kind === 'handshake') await this.#setStatus(channel.id, 'active');
       return;
     }
     let focus: { resourceType: string; id: string; json: string; created: boolean } | undefined;

@@ -209,11 +209,11 @@ test.serial('bad subscriptions are refused with a stable code and nothing is sto
   t.is(unknown.status, 422);
   t.is(unknown.body.issue[0].diagnostics, 'invalid-criteria');
   t.is((await subscribe('NotAType?x=1')).body.issue[0].diagnostics, 'invalid-criteria');
-  const websocket = await request(server, 'POST', 'Subscription', {
-    body: { resourceType: 'Subscription', status: 'requested', reason: 'x', criteria: 'Observation?status=final', channel: { type: 'websocket' } },
+  const email = await request(server, 'POST', 'Subscription', {
+    body: { resourceType: 'Subscription', status: 'requested', reason: 'x', criteria: 'Observation?status=final', channel: { type: 'email', endpoint: 'mailto:ward@example.org' } },
   });
-  t.is(websocket.status, 422);
-  t.is(websocket.body.issue[0].diagnostics, 'unsupported-channel');
+  t.is(email.status, 422);
+  t.is(email.body.issue[0].diagnostics, 'unsupported-channel');
   t.is((await subscribe('Observation?status=final', { endpoint: 'file:///etc/passwd' })).body.issue[0].diagnostics, 'unsupported-channel');
   const registrar = await staffWithLogin(server, ['registrar']);
   const forbidden = await subscribe('Observation?status=final', {}, registrar);
