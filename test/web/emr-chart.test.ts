@@ -50,10 +50,11 @@ async function find(text: string): Promise<string[]> {
   const form = page.locator('form[name="patient-search"]');
   await form.locator('input[name="q"]').fill(text);
   await form.locator('button[type="submit"]').click();
-  const list = page.locator('[data-testid="patient-results"] a[data-patient]');
-  await page.locator('[data-testid="patient-results"], [data-testid="no-patients"]').first().waitFor();
+  // The answer to this query (the list of the previous one stays until it comes).
+  const answered = `[data-testid="patient-results"][data-query="${text}"], [data-testid="no-patients"][data-query="${text}"]`;
+  await page.locator(answered).first().waitFor();
   await page.waitForFunction((q) => new URLSearchParams(location.search).get('q') === q, text);
-  return list.evaluateAll((links) => links.map((a) => (a as HTMLElement).dataset.patient!));
+  return page.locator(`[data-testid="patient-results"][data-query="${text}"] a[data-patient]`).evaluateAll((links) => links.map((a) => (a as HTMLElement).dataset.patient!));
 }
 
 test.serial('a doctor finds a demo patient by name prefix and by MRN', async (t) => {

@@ -3,21 +3,18 @@
 // (127.0.0.1:5432, or DATABASE_URL) and Redis (127.0.0.1:6379, or REDIS_URL) on either test pass.
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../../server/server.ts';
 import { book } from '../../../server/booking/book.ts';
 import { createPostgresDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { sharedServices } from '../../helpers/shared-services.ts';
 import { connectWatcher, type Watcher } from '../../helpers/push.ts';
 import { startPeer, stopPeer } from '../../helpers/peer-process.ts';
 import { createClinic, createPatient, tomorrow } from '../../helpers/booking.ts';
 import type { TestServer } from '../../helpers/server.ts';
 
 test('a booking on one server process shows within a second on a page connected to another', async (t) => {
-  const base = loadConfig();
-  const adminUrl = base.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = base.redisUrl ?? 'redis://127.0.0.1:6379';
-  const channelPrefix = `open-his-test-${randomBytes(6).toString('hex')}`;
+  const { adminUrl, redisUrl, channelPrefix } = sharedServices();
   let database: TestDatabase | undefined;
   let processA: OpenHisServer | undefined;
   let peer: ChildProcess | undefined;

@@ -3,20 +3,16 @@
 // Redis (127.0.0.1:6379, or REDIS_URL) whichever database the rest of the suite runs on.
 import test from 'ava';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../../server/server.ts';
 import { createPostgresDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { sharedServices } from '../../helpers/shared-services.ts';
 import { connectWatcher, time, type Watcher } from '../../helpers/push.ts';
 import { createAvailabilityTable, setAvailability, tableAvailability } from '../../helpers/push-table.ts';
 import { startPeer, stopPeer } from '../../helpers/peer-process.ts';
 
 test('a page connected to one server process gets the change reported on another', async (t) => {
-  const base = loadConfig();
-  const adminUrl = base.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = base.redisUrl ?? 'redis://127.0.0.1:6379';
-  // Channels of their own, so that parallel runs sharing the Redis do not hear each other.
-  const channelPrefix = `open-his-test-${randomBytes(6).toString('hex')}`;
+  const { adminUrl, redisUrl, channelPrefix } = sharedServices();
   let database: TestDatabase | undefined;
   let processA: OpenHisServer | undefined;
   let peer: ChildProcess | undefined;

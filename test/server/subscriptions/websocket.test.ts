@@ -4,7 +4,6 @@
 // patient, an unknown or foreign subscription; and across two server processes sharing PostgreSQL and
 // Redis, a write delivered by one process pings a socket held by the other.
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import type { Resource } from '../../../fhir/index.ts';
@@ -13,6 +12,7 @@ import { patientWithLogin, staffWithLogin } from '../../helpers/booking.ts';
 import { loadConfig } from '../../../server/config.ts';
 import { createServer, type OpenHisServer } from '../../../server/server.ts';
 import { createPostgresDatabase, type TestDatabase } from '../../helpers/database.ts';
+import { sharedServices } from '../../helpers/shared-services.ts';
 import { startPeer, stopPeer } from '../../helpers/peer-process.ts';
 
 let server: TestServer;
@@ -136,10 +136,7 @@ test.serial('binding is refused for what the caller may not have: unknown ids, r
 });
 
 test.serial('a write delivered by one server process pings a socket held by another (shared PostgreSQL and Redis)', async (t) => {
-  const base = loadConfig();
-  const adminUrl = base.databaseUrl ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const redisUrl = base.redisUrl ?? 'redis://127.0.0.1:6379';
-  const channelPrefix = `open-his-test-${randomBytes(6).toString('hex')}`;
+  const { adminUrl, redisUrl, channelPrefix } = sharedServices();
   let database: TestDatabase | undefined;
   let processA: OpenHisServer | undefined;
   let peer: ChildProcess | undefined;

@@ -1,6 +1,6 @@
 // /emr: find a patient by name (prefix), resident ID, phone or MRN — one FHIR search — and open the
 // chart. The query stays in the address (?q=&by=) so that Back returns to the same list.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorNote } from '../../shared/errors.tsx';
 import { Input, Select } from '../../staff/ui.tsx';
 import { searchPatients, type SearchBy } from './api.ts';
@@ -17,16 +17,26 @@ export function PatientSearch() {
     const given = params.get('by');
     return given && given in byKey ? given as SearchBy : 'auto';
   });
-  const [result, setResult] = useState<{ by: Exclude<SearchBy, 'auto'>; patients: Patient[] } | null>(null);
+  const [result, setResult] = useState<{ query: string; by: Exclude<SearchBy, 'auto'>; patients: Patient[] } | null>(null);
+  // Only the answer to the latest search is shown (an earlier one may come back later).
+  const latest = useRef(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const today = hospitalToday();
 
   async function run(query: string, kind: SearchBy) {
     if (!query.trim()) return;
+    const mine = ++latest.current;
     setBusy(true);
     setError(null);
-    try { setResult(await searchPatients(query, kind)); } catch (err) { setError(err); } finally { setBusy(false); }
+    try {
+      const found = await searchPatients(query, kind);
+      if (mine === latest.current) setResult({ query: query.trim(), ...found });
+    } catch (err) {
+      if (mine === latest.current) setError(err);
+    } finally {
+      if (mine === latest.current) setBusy(false);
+    }
   }
 
   useEffect(() => {
@@ -57,8 +67,8 @@ export function PatientSearch() {
       {result ? (
         <>
           <p className="note" role="status">{m('searchedBy', { by: m(byKey[result.by]), count: result.patients.length })}</p>
-          {result.patients.length === 0 ? <p data-testid="no-patients">{m('noPatients')}</p> : (
-            <ul className="patients" data-testid="patient-results">
+          {result.patients.length === 0 ? <p data-testid="no-patients" data-query={result.query}>{m('noPatients')}</p> : (
+            <ul className="patients" data-testid="patient-results" data-query={result.query}>
               {result.patients.map((p) => (
                 <li key={p.id} className="patient">
                   <Link href={`/emr/patients/${encodeURIComponent(p.id)}`} data-patient={p.id}>
