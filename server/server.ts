@@ -49,7 +49,7 @@ import { setUpSubscriptions } from './subscriptions/setup.ts';
 import { setUpBulkExport } from './bulk/setup.ts';
 import type { ExportRunner } from './bulk/runner.ts';
 import { bulkRoutes } from './bulk/routes.ts';
-import { attachSubscriptionSockets } from './subscriptions/websocket.ts';
+import { attachSubscriptionSockets, SUBSCRIPTION_SOCKET_PATH } from './subscriptions/websocket.ts';
 import { parseTypeFilter } from '../fhir/bulk/type-filter.ts';
 import type { SubscriptionDispatcher } from './subscriptions/dispatcher.ts';
 import { setUpExchange, type ExchangeSetup } from './exchange/setup.ts';
@@ -92,20 +92,21 @@ const rateLimits = [
   { id: 'token', limit: 120, windowMs: 60_000 },
 ];
 
+/** CapabilityStatement.rest: SMART's OAuth endpoints, and where Subscription websockets connect. */
+function capabilityRest(baseUrl: string) {
+  const root = baseUrl.replace(/\/fhir$/, '');
+  return {
+    security: smartSecurity(baseUrl),
+    // http://hl7.org/fhir/R4/extension-capabilitystatement-websocket.html
+    extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket', valueUri: `${root.replace(/^http/, 'ws')}${SUBSCRIPTION_SOCKET_PATH}` }],
+  };
+}
+
 /**
  * SMART App Launch: the CapabilityStatement names the OAuth endpoints
  * (http://hl7.org/fhir/smart-app-launch/conformance.html, the oauth-uris extension) next to
  * /.well-known/smart-configuration.
  */
-/** CapabilityStatement.rest: SMART's OAuth endpoints, and where Subscription websockets connect. */
-function capabilityRest(baseUrl: string) {
-  return {
-    security: smartSecurity(baseUrl),
-    // http://hl7.org/fhir/R4/extension-capabilitystatement-websocket.html
-    extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket', valueUri: `${baseUrl.replace(/^http/, 'ws')}/websocket` }],
-  };
-}
-
 function smartSecurity(baseUrl: string) {
   const root = baseUrl.replace(/\/fhir$/, '');
   return {
@@ -189,7 +190,7 @@ export async function createServer(config: Readonly<Config>, options: { db?: Dat
       retryMs: config.subscriptionRetryMs, maxRetryMs: 600_000, pollMs: config.subscriptionPollMs,
       baseUrl: () => `${config.publicUrl ?? server.info.uri}/fhir`,
     });
-    const parseFilter = (text: string) => parseTypeFilter(text, engine.registry, config.timezone, engine.registry.resourceTypes);
+    const parseFilter = (text: string) => parseTypeFilter(text, engine.registry, config.timezone);
     // Pings cross processes through the push's Redis adapter; one process has nobody else to tell.
     const subscriptionSockets = attachSubscriptionSockets(server.listener, { engine, auth, ...(config.redisUrl ? { io: push.io } : {}), log: server.logger });
     subscriptions.useWebsockets(subscriptionSockets);

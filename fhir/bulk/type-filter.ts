@@ -22,12 +22,12 @@ export function splitTypeFilter(value: string): string[] {
 export interface TypeFilter { resourceType: string; request: SearchRequest }
 
 /** One `Type?query`, parsed; refused with 400 (expression `_typeFilter`) when it is not a search this server runs. */
-export function parseTypeFilter(text: string, registry: SearchParameterRegistry, timeZone: string, resourceTypes: ReadonlySet<string>): TypeFilter {
+export function parseTypeFilter(text: string, registry: SearchParameterRegistry, timeZone: string): TypeFilter {
   const refuse = (why: string) => new FhirError('invalid-request', `_typeFilter "${text}": ${why}`, { expression: ['_typeFilter'] });
   const match = /^([A-Z][A-Za-z]*)\?(.*)$/s.exec(text);
   if (!match) throw refuse('write it as a search, Type?parameter=value');
   const [, resourceType, query] = match as unknown as [string, string, string];
-  if (!resourceTypes.has(resourceType)) throw refuse(`${resourceType} is not a resource type`);
+  if (!registry.resourceTypes.has(resourceType)) throw refuse(`${resourceType} is not a resource type`);
   const params = new URLSearchParams(query);
   const shaping = [...params.keys()].filter((name) => resultParameters.includes(name.split(':')[0]!));
   if (shaping.length > 0) throw refuse(`${shaping.join(', ')} cannot narrow an export`);

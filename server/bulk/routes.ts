@@ -89,8 +89,8 @@ export const bulkRoutes: Plugin<BulkRoutesOptions> = {
       }
       const types = (params.types ?? (await typesWithData(engine.db)).filter((t) => readable(t) && inScope(t)));
       // A filter narrows its type's file; a filter for a type the export does not hold is a mistake to report.
-      const filtered = Object.keys(params.typeFilters ?? {});
-      const stray = filtered.filter((t) => !types.includes(t) && (params.types !== undefined || !readable(t) || !inScope(t)));
+      const exportable = (t: string) => (params.types ? params.types.includes(t) : readable(t) && inScope(t));
+      const stray = Object.keys(params.typeFilters ?? {}).filter((t) => !exportable(t));
       if (stray.length > 0) {
         throw new FhirError('invalid-request', `_typeFilter names ${stray.join(', ')}, which this export does not include`, { expression: ['_typeFilter'] });
       }

@@ -1,8 +1,9 @@
-// Delivers notifications (rest-hook, websocket) after the writes that caused them have committed. Writes only append
-// a row (hooks.ts); here, outside any request: changes are matched against the active Subscriptions'
-// criteria (run as a search with `_id`), notifications are sent one at a time per subscription in order,
-// failures retried with exponential back-off, and a subscription whose endpoint keeps failing is set to
-// `error` with the reason in Subscription.error (http://hl7.org/fhir/R4/subscription.html#errors).
+// Delivers notifications (rest-hook, websocket) after the writes that caused them have committed.
+// Writes only append a row (hooks.ts); here, outside any request: changes are matched against the
+// active Subscriptions' criteria (run as a search with `_id`), notifications are sent one at a time per
+// subscription in order, failures retried with exponential back-off, and a subscription whose endpoint
+// keeps failing is set to `error` with the reason in Subscription.error
+// (http://hl7.org/fhir/R4/subscription.html#errors).
 import type { FhirEngine, Repository } from '../../fhir/index.ts';
 import { readSubscription, type SubscriptionChannel } from './channel.ts';
 import { notificationRequest } from './notification.ts';
@@ -50,11 +51,6 @@ export class SubscriptionDispatcher {
     this.#sockets = sockets;
   }
 
-  /** The subscription as last loaded, when it is active or requested. */
-  channel(id: string): SubscriptionChannel | undefined {
-    return this.#subscriptions.get(id);
-  }
-
   /** Whether writes of this type may concern an active subscription (the write hook's cheap test). */
   watches(resourceType: string): boolean {
     return this.#watched.has(resourceType);
@@ -77,22 +73,20 @@ export class SubscriptionDispatcher {
   /** Reloads the subscriptions that receive notifications or a handshake. */
   async refresh(): Promise<void> {
     const next = new Map<string, SubscriptionChannel>();
-    const versions = [];
     // Every page (a search page holds at most 1,000), in id order so that pages neither repeat nor skip.
-    for (let offset = 0; ; offset += refreshPage) {
-      const found = await this.#o.engine.repo.search('Subscription', new URLSearchParams({
+    for (let offset = 0, more = true; more; offset += refreshPage) {
+      const { versions } = await this.#o.engine.repo.search('Subscription', new URLSearchParams({
         status: 'active,requested', _sort: '_id', _count: String(refreshPage), _offset: String(offset),
       }));
-      versions.push(...found.versions);
-      if (found.versions.length < refreshPage) break;
-    }
-    for (const version of versions) {
-      try {
-        const channel = readSubscription(JSON.parse(version.json!) as Json, this.#o.engine.registry);
-        next.set(channel.id, channel);
-      } catch {
-        // Stored before a rule tightened, or written around the hook: it gets nothing.
+      for (const version of versions) {
+        try {
+          const channel = readSubscription(JSON.parse(version.json!) as Json, this.#o.engine.registry);
+          next.set(channel.id, channel);
+        } catch {
+          // Stored before a rule tightened, or written around the hook: it gets nothing.
+        }
       }
+      more = versions.length === refreshPage;
     }
     this.#subscriptions = next;
     this.#watched = new Set([...next.values()].filter((c) => c.status === 'active').map((c) => c.resourceType));

@@ -6,6 +6,7 @@
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider, languages, translate, useI18n } from './shared/i18n/index.tsx';
+import { navigate } from './shared/navigate.ts';
 import './styles.css';
 
 const BookPage = lazy(() => import('./book/BookPage.tsx'));
@@ -32,11 +33,7 @@ function usePath(): string {
   return path;
 }
 
-export function navigate(path: string, replace = false): void {
-  if (replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
-  dispatchEvent(new Event('open-his:navigate'));
-}
+export { navigate };
 
 function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();

@@ -8,9 +8,10 @@ import { ErrorNote } from '../shared/errors.tsx';
 import { Narrative } from '../shared/xhtml.tsx';
 import { fhir } from '../shared/fhir.ts';
 import { useMessages } from '../emr/i18n.ts';
+import { personName, type Patient } from '../emr/chart/fhir.ts';
 import { summaryMessages } from './summary-messages.ts';
 
-interface Named { name?: { text?: string; family?: string; given?: string[] }[]; birthDate?: string }
+type Named = Pick<Patient, 'id' | 'name' | 'birthDate'>;
 interface Section { title?: string; code?: { coding?: { code?: string }[] }; text?: { div?: string } }
 interface DocumentBundle {
   resourceType: 'Bundle';
@@ -19,11 +20,6 @@ interface DocumentBundle {
   timestamp?: string;
   entry?: { fullUrl?: string; resource?: { resourceType: string; id?: string; title?: string; section?: Section[] } }[];
 }
-
-const nameOf = (p: Named | undefined) => {
-  const n = p?.name?.[0];
-  return n?.text ?? [n?.family, ...(n?.given ?? [])].filter(Boolean).join('') ?? '';
-};
 
 async function summaryOf(patientId: string): Promise<DocumentBundle> {
   return requestJson<DocumentBundle>(`/fhir/Patient/${encodeURIComponent(patientId)}/$summary`, { auth: true, accept: 'application/fhir+json' });
@@ -43,7 +39,7 @@ function download(bundle: DocumentBundle, patientId: string): void {
 
 export default function HealthSummary() {
   const { m, lang } = useMessages(summaryMessages);
-  const [patients, setPatients] = useState<{ id: string; name: string }[] | null>(null);
+  const [patients, setPatients] = useState<Named[] | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const [bundle, setBundle] = useState<DocumentBundle | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -53,8 +49,7 @@ export default function HealthSummary() {
     (async () => {
       const me = await requestJson<Account>('/auth/me', { auth: true });
       const ids = [...new Set([me.patientId, ...(me.patients ?? [])].filter((id): id is string => Boolean(id)))];
-      const named = await Promise.all(ids.map(async (id) => ({ id, name: nameOf(await fhir.read<Named>('Patient', id)) || id })));
-      return named;
+      return Promise.all(ids.map((id) => fhir.read<Named>('Patient', id)));
     })().then((found) => {
       if (!live) return;
       setPatients(found);
@@ -84,7 +79,7 @@ export default function HealthSummary() {
       {patients && patients.length > 1 ? (
         <label className="no-print">{m('whose')}{' '}
           <select name="whose" value={chosen ?? ''} onChange={(e) => setChosen(e.target.value)}>
-            {patients.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            {patients.map((p) => <option key={p.id} value={p.id}>{personName(p, lang)}</option>)}
           </select>
         </label>
       ) : null}
@@ -99,7 +94,7 @@ export default function HealthSummary() {
           </div>
           <article className="document" data-testid="summary-document" data-bundle={bundle.identifier?.value}>
             <h3>{composition.title}</h3>
-            <p>{m('patient', { name: nameOf(patient) })}{patient?.birthDate ? ` · ${m('birthDate', { date: patient.birthDate })}` : ''}</p>
+            <p>{m('patient', { name: personName(patient, lang) })}{patient?.birthDate ? ` · ${m('birthDate', { date: patient.birthDate })}` : ''}</p>
             <p className="note">{m('generated', { when })}{issuer?.name ? ` · ${m('issuer', { name: issuer.name })}` : ''}</p>
             {(composition.section ?? []).map((section, i) => (
               <section key={i} className="document-section" data-section={section.code?.coding?.[0]?.code}>

@@ -3,6 +3,7 @@
 import type { AnchorHTMLAttributes, MouseEvent } from 'react';
 import { useMessages, type MessagesOf } from '../i18n.ts';
 import { ageOf } from './fhir.ts';
+import { navigate } from '../../shared/navigate.ts';
 import { chartMessages, type ChartKey } from './messages.ts';
 
 export const useChart = () => useMessages(chartMessages);
@@ -23,10 +24,7 @@ export function classLabel(m: M, code: string | undefined): string {
   return code === 'AMB' ? m('classAMB') : code === 'EMER' ? m('classEMER') : code === 'IMP' || code === 'ACUTE' ? m('classIMP') : m('classOther');
 }
 
-export function navigateTo(path: string): void {
-  history.pushState(null, '', path);
-  dispatchEvent(new Event('open-his:navigate'));
-}
+export const navigateTo = (path: string): void => navigate(path);
 
 /** A real link (opens in a new tab too) that navigates in place on a plain click. */
 export function Link({ href, children, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {

@@ -124,10 +124,9 @@ export function consentFor(patientId: string, partner: Partner, until: string | 
 export const recordConsent = (consent: ReturnType<typeof consentFor>) => post('Consent', consent) as Promise<Consent>;
 
 /** Withdrawn consent: the same Consent, inactive (R4 Consent.status; the record of it is kept). */
-export async function withdrawConsent(consent: Consent): Promise<Consent> {
-  const current = await fhirGet<Consent>(`Consent/${q(consent.id)}`);
+export function withdrawConsent(consent: Consent): Promise<Consent> {
   return requestJson<Consent>(`/fhir/Consent/${q(consent.id)}`, {
-    method: 'PUT', auth: true, contentType: fhirJson, accept: fhirJson, body: { ...current, status: 'inactive' },
+    method: 'PUT', auth: true, contentType: fhirJson, accept: fhirJson, body: { ...consent, status: 'inactive' },
   });
 }
 
